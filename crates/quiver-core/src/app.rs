@@ -1,0 +1,328 @@
+//! The `App` builder: routes, state, dependency overrides, middleware, and the axum router it
+//! all becomes.
+
+use std::any::{Any, TypeId};
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{MethodFilter, MethodRouter};
+use futures_util::FutureExt;
+use http::request::Parts;
+use http::{HeaderName, Method, Request};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::CorsLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::context::{AppContext, Inner, OverrideFn};
+use crate::error::Result;
+use crate::extract::{Dependency, MultipartLimits};
+use crate::handler::Handler;
+use crate::middleware::{self, AllowedHosts};
+use crate::routing::{IntoRoute, Route, Router};
+
+/// The default largest request body for JSON, form and raw-body extractors: 2 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 2 << 20;
+
+type LayerFn = Box<dyn FnOnce(axum::Router) -> axum::Router + Send>;
+
+/// A web application: its routes, app-wide state, dependency overrides and middleware.
+///
+/// ```
+/// use quiver_core::{App, extract::Json};
+///
+/// async fn hello() -> Json<&'static str> { Json("hello") }
+///
+/// let app = App::new()
+///     .get("/", hello)
+///     .allowed_hosts(["api.example.com"])
+///     .body_limit(1 << 20);
+/// let router: axum::Router = app.into_router(); // or app.serve("127.0.0.1:8000").await
+/// ```
+pub struct App {
+    root: Router,
+    state: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
+    overrides: HashMap<TypeId, OverrideFn>,
+    body_limit: usize,
+    allowed_hosts: AllowedHosts,
+    cors: Option<CorsLayer>,
+    compression: bool,
+    request_id: bool,
+    access_log: bool,
+    timeout: Option<Duration>,
+    mounts: Vec<(String, axum::Router)>,
+    layers: Vec<LayerFn>,
+    pub(crate) shutdown_grace: Duration,
+}
+
+impl Default for App {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("routes", &self.root)
+            .field("body_limit", &self.body_limit)
+            .field("allowed_hosts", &self.allowed_hosts)
+            .finish_non_exhaustive()
+    }
+}
+
+macro_rules! method_shortcuts {
+    ($($name:ident => $method:ident),*) => {$(
+        #[doc = concat!("Adds a `", stringify!($method), "` route served by a plain async function.")]
+        pub fn $name<H: Handler<Args>, Args: 'static>(self, path: &str, handler: H) -> Self {
+            self.route(Route::new(Method::$method, path, handler))
+        }
+    )*};
+}
+
+impl App {
+    /// An app with no routes and the secure defaults: 2 MiB body limit, local hosts only,
+    /// request IDs and access logs on.
+    pub fn new() -> Self {
+        Self {
+            root: Router::new(),
+            state: HashMap::new(),
+            overrides: HashMap::new(),
+            body_limit: DEFAULT_BODY_LIMIT,
+            allowed_hosts: AllowedHosts::default(),
+            cors: None,
+            compression: false,
+            request_id: true,
+            access_log: true,
+            timeout: None,
+            mounts: Vec::new(),
+            layers: Vec::new(),
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+
+    /// Adds one route (a macro-annotated handler or a [`Route`]).
+    pub fn route(mut self, route: impl IntoRoute) -> Self {
+        self.root = self.root.route(route);
+        self
+    }
+
+    /// Adds routes, usually from [`routes!`](crate::routes).
+    pub fn routes(mut self, routes: impl IntoIterator<Item = Route>) -> Self {
+        self.root = self.root.routes(routes);
+        self
+    }
+
+    method_shortcuts!(get => GET, post => POST, put => PUT, patch => PATCH, delete => DELETE);
+
+    /// Includes a [`Router`] with its prefix, tags and dependencies.
+    pub fn include(mut self, router: Router) -> Self {
+        self.root = self.root.include(router);
+        self
+    }
+
+    /// Mounts any axum router under `path` (middleware of the app still applies).
+    pub fn mount(mut self, path: &str, router: axum::Router) -> Self {
+        self.mounts.push((path.to_owned(), router));
+        self
+    }
+
+    /// Wraps the whole app in a tower layer (outermost last).
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: tower::Layer<axum::routing::Route> + Clone + Send + Sync + 'static,
+        L::Service: tower::Service<Request<axum::body::Body>, Error = std::convert::Infallible>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as tower::Service<Request<axum::body::Body>>>::Response:
+            axum::response::IntoResponse + 'static,
+        <L::Service as tower::Service<Request<axum::body::Body>>>::Future: Send + 'static,
+    {
+        self.layers
+            .push(Box::new(move |router| router.layer(layer)));
+        self
+    }
+
+    /// Registers an app-wide value (a pool, a client, settings), read with
+    /// [`State<T>`](crate::extract::State) or from a dependency. One value per type.
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.state.insert(TypeId::of::<T>(), Box::new(value));
+        self
+    }
+
+    /// Replaces dependency `T` everywhere in this app, for tests: `make` builds the stand-in from
+    /// the request head.
+    ///
+    /// ```
+    /// use quiver_core::{App, AppContext, Result, extract::Dependency};
+    ///
+    /// #[derive(Clone)]
+    /// struct Clock(u64);
+    /// impl Dependency for Clock {
+    ///     async fn provide(_: &mut http::request::Parts, _: &AppContext) -> Result<Self> { Ok(Clock(0)) }
+    /// }
+    ///
+    /// let app = App::new().override_dependency(|_parts| async { Ok(Clock(42)) });
+    /// ```
+    pub fn override_dependency<T, F, Fut>(mut self, make: F) -> Self
+    where
+        T: Dependency,
+        F: Fn(&Parts) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<T>> + Send + 'static,
+    {
+        let make: OverrideFn = Arc::new(move |parts| {
+            make(parts)
+                .map(|r| r.map(|v| Box::new(v) as Box<dyn Any + Send + Sync>))
+                .boxed()
+        });
+        self.overrides.insert(TypeId::of::<T>(), make);
+        self
+    }
+
+    /// The largest request body, in bytes, that JSON, form and raw-body extractors read (413 past it).
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Limits for multipart uploads.
+    pub fn multipart_limits(self, limits: MultipartLimits) -> Self {
+        self.state(limits)
+    }
+
+    /// The hosts this app answers (see [`AllowedHosts`]); others get 400.
+    pub fn allowed_hosts<S: Into<String>>(mut self, hosts: impl IntoIterator<Item = S>) -> Self {
+        self.allowed_hosts = AllowedHosts::new(hosts);
+        self
+    }
+
+    /// Answers cross-origin requests as `cors` says (a tower-http [`CorsLayer`]).
+    pub fn cors(mut self, cors: CorsLayer) -> Self {
+        self.cors = Some(cors);
+        self
+    }
+
+    /// Compresses responses with gzip or brotli when the client accepts them.
+    pub fn compression(mut self) -> Self {
+        self.compression = true;
+        self
+    }
+
+    /// Turns `X-Request-ID` handling (kept from the request, or generated, and echoed) on or off.
+    pub fn request_id(mut self, on: bool) -> Self {
+        self.request_id = on;
+        self
+    }
+
+    /// Turns access logs (one `tracing` event per response) on or off.
+    pub fn access_log(mut self, on: bool) -> Self {
+        self.access_log = on;
+        self
+    }
+
+    /// Answers `408` with a JSON body when a request takes longer than `limit`.
+    pub fn timeout(mut self, limit: Duration) -> Self {
+        self.timeout = Some(limit);
+        self
+    }
+
+    /// How long graceful shutdown waits for in-flight requests (default 30 s).
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.shutdown_grace = grace;
+        self
+    }
+
+    /// Every route of the app, with prefixes applied, in registration order.
+    pub fn route_list(&self) -> Vec<Route> {
+        self.root.clone().into_routes()
+    }
+
+    /// Builds the axum router serving this app, with its middleware.
+    pub fn into_router(self) -> axum::Router {
+        let context = AppContext::new(Inner {
+            state: self.state,
+            overrides: self.overrides,
+            body_limit: self.body_limit,
+        });
+        let mut by_path: BTreeMap<String, MethodRouter> = BTreeMap::new();
+        for route in self.root.into_routes() {
+            let filter = method_filter(&route.method);
+            let handler = route.handler.clone();
+            let guards: Arc<[_]> = route.guards.clone().into();
+            let app = context.clone();
+            let endpoint =
+                move |req: axum::extract::Request| handler(req, app.clone(), guards.clone());
+            let entry = by_path.remove(&route.path).unwrap_or_default();
+            by_path.insert(route.path.clone(), entry.on(filter, endpoint));
+        }
+        let mut router = axum::Router::new();
+        for (path, methods) in by_path {
+            router = router.route(&path, methods);
+        }
+        for (path, mounted) in self.mounts {
+            router = router.nest(&path, mounted);
+        }
+        let mut router = router
+            .fallback(middleware::not_found)
+            .method_not_allowed_fallback(middleware::method_not_allowed)
+            .layer(DefaultBodyLimit::max(self.body_limit));
+        for layer in self.layers {
+            router = layer(router);
+        }
+        // Layers added later wrap the earlier ones: innermost first.
+        if self.compression {
+            router = router.layer(CompressionLayer::new());
+        }
+        if let Some(limit) = self.timeout {
+            router = router.layer(axum::middleware::from_fn(move |req, next| {
+                middleware::timeout(limit, req, next)
+            }));
+        }
+        router = router.layer(CatchPanicLayer::custom(middleware::panic_response));
+        if let Some(cors) = self.cors {
+            router = router.layer(cors);
+        }
+        let hosts = Arc::new(self.allowed_hosts);
+        router = router.layer(axum::middleware::from_fn(move |req, next| {
+            middleware::check_host(hosts.clone(), req, next)
+        }));
+        if self.access_log {
+            router = router.layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(|req: &Request<axum::body::Body>| {
+                        let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+                        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = id)
+                    })
+                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
+            );
+        }
+        if self.request_id {
+            let header = HeaderName::from_static("x-request-id");
+            router = router
+                .layer(PropagateRequestIdLayer::new(header.clone()))
+                .layer(SetRequestIdLayer::new(header, MakeRequestUuid));
+        }
+        router
+    }
+}
+
+fn method_filter(method: &Method) -> MethodFilter {
+    match *method {
+        Method::GET => MethodFilter::GET,
+        Method::POST => MethodFilter::POST,
+        Method::PUT => MethodFilter::PUT,
+        Method::PATCH => MethodFilter::PATCH,
+        Method::DELETE => MethodFilter::DELETE,
+        Method::HEAD => MethodFilter::HEAD,
+        Method::OPTIONS => MethodFilter::OPTIONS,
+        Method::TRACE => MethodFilter::TRACE,
+        _ => MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET),
+    }
+}

@@ -1,0 +1,85 @@
+//! Cookies: one by name (`#[cookie] session_id: Option<String>`) or several into a struct.
+
+use std::marker::PhantomData;
+
+use http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use super::header::field_names;
+use super::{FromRequestParts, ParamName, ParamValue};
+use crate::context::AppContext;
+use crate::error::{Error, Result};
+use crate::validation::{self, Pairs, Source};
+
+/// Cookies deserialised into `T`, one field per cookie name.
+///
+/// ```
+/// use quiver_core::extract::Cookies;
+///
+/// #[derive(serde::Deserialize, schemars::JsonSchema, validator::Validate)]
+/// struct Prefs { theme: Option<String> }
+///
+/// async fn page(Cookies(prefs): Cookies<Prefs>) -> String {
+///     prefs.theme.unwrap_or_else(|| "light".into())
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cookies<T>(pub T);
+
+/// Every cookie the request carries, as (name, value) in order.
+pub(crate) fn cookie_pairs(parts: &Parts) -> Pairs {
+    let mut pairs = Vec::new();
+    for header in parts.headers.get_all(http::header::COOKIE) {
+        let Ok(text) = header.to_str() else { continue };
+        for cookie in cookie::Cookie::split_parse_encoded(text).flatten() {
+            pairs.push((cookie.name().to_owned(), cookie.value().to_owned()));
+        }
+    }
+    pairs
+}
+
+impl<T> FromRequestParts for Cookies<T>
+where
+    T: DeserializeOwned + schemars::JsonSchema + validator::Validate + Send + 'static,
+{
+    async fn from_request_parts(parts: &mut Parts, _app: &AppContext) -> Result<Self> {
+        let info = validation::schema_info::<T>();
+        let names = field_names(&info);
+        let pairs: Pairs = cookie_pairs(parts)
+            .into_iter()
+            .filter(|(k, _)| names.contains(k))
+            .collect();
+        validation::from_pairs(
+            Source::Cookie,
+            || pairs.clone(),
+            || {
+                serde_json::from_value(validation::coerce_pairs(&pairs, &info))
+                    .map_err(|e| e.to_string())
+            },
+        )
+        .map(Cookies)
+        .map_err(Error::from)
+    }
+}
+
+/// One cookie by name, as the route macros write `#[cookie] session_id: Option<String>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CookieParam<T, N>(pub T, pub PhantomData<N>);
+
+impl<T, N> FromRequestParts for CookieParam<T, N>
+where
+    T: ParamValue,
+    N: ParamName,
+{
+    async fn from_request_parts(parts: &mut Parts, _app: &AppContext) -> Result<Self> {
+        let pairs = cookie_pairs(parts);
+        let values: Vec<&str> = pairs
+            .iter()
+            .filter(|(k, _)| k == N::NAME)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        T::from_values(&values, Source::Cookie, N::NAME)
+            .map(|v| CookieParam(v, PhantomData))
+            .map_err(Error::from)
+    }
+}

@@ -1,0 +1,161 @@
+//! JSON bodies in and out.
+
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, HeaderValue};
+use http::{StatusCode, request::Parts};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::body::read_body;
+use super::{FromRequest, Request, private::ViaRequest};
+use crate::context::AppContext;
+use crate::error::{Error, HttpError, Result};
+use crate::validation::{self, ErrorDetail, LocItem, Source, ValidationErrors};
+
+/// A JSON body parsed and validated into `T`, or a value answered as JSON.
+///
+/// As an argument, the body is parsed once; when it is invalid every problem is listed (missing
+/// fields, wrong types, failed constraints), each at its `loc` such as `["body", "tags", 2]`.
+///
+/// ```
+/// use quiver_core::extract::Json;
+/// use quiver_core::response::Created;
+///
+/// #[derive(serde::Deserialize, serde::Serialize, schemars::JsonSchema, validator::Validate)]
+/// struct NewItem {
+///     #[validate(length(min = 1, max = 50))]
+///     name: String,
+///     #[validate(range(min = 0.0))]
+///     price: f64,
+/// }
+///
+/// async fn create(Json(item): Json<NewItem>) -> Created<NewItem> {
+///     Created::new(item)
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Json<T>(pub T);
+
+fn is_json(parts: &Parts) -> bool {
+    let Some(value) = parts.headers.get(CONTENT_TYPE) else {
+        return true;
+    };
+    let Ok(text) = value.to_str() else {
+        return false;
+    };
+    let Ok(mime) = text.parse::<mime::Mime>() else {
+        return false;
+    };
+    mime.type_() == mime::APPLICATION
+        && (mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON))
+}
+
+/// Parses a JSON body into `T`, listing every problem when it is invalid.
+pub(crate) fn parse_json<T>(bytes: &Bytes) -> std::result::Result<T, ValidationErrors>
+where
+    T: DeserializeOwned + schemars::JsonSchema + validator::Validate + 'static,
+{
+    match serde_json::from_slice::<T>(bytes) {
+        Ok(value) => {
+            validation::check_constraints(Source::Body, &value, || {
+                serde_json::from_slice(bytes).unwrap_or(Value::Null)
+            })?;
+            Ok(value)
+        }
+        Err(serde_error) => Err(explain::<T>(bytes, serde_error)),
+    }
+}
+
+fn explain<T: schemars::JsonSchema + 'static>(
+    bytes: &Bytes,
+    serde_error: serde_json::Error,
+) -> ValidationErrors {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return ErrorDetail::new(
+            "missing",
+            vec!["body".into()],
+            "Field required",
+            Value::Null,
+        )
+        .into();
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Err(syntax) => {
+            let position = byte_offset(bytes, syntax.line(), syntax.column());
+            ErrorDetail::new(
+                "json_invalid",
+                vec!["body".into(), LocItem::Index(position)],
+                "JSON decode error",
+                Value::Object(Default::default()),
+            )
+            .with_ctx("error", syntax.to_string())
+            .into()
+        }
+        Ok(raw) => {
+            let info = validation::schema_info::<T>();
+            validation::explain_failure(Source::Body, &raw, serde_error.to_string(), &info)
+        }
+    }
+}
+
+/// The byte offset of a (1-based line, 1-based column) position.
+fn byte_offset(bytes: &[u8], line: usize, column: usize) -> usize {
+    let line_start: usize = bytes
+        .split(|b| *b == b'\n')
+        .take(line.saturating_sub(1))
+        .map(|l| l.len() + 1)
+        .sum();
+    line_start + column.saturating_sub(1)
+}
+
+impl<T> FromRequest<ViaRequest> for Json<T>
+where
+    T: DeserializeOwned + schemars::JsonSchema + validator::Validate + Send + 'static,
+{
+    async fn from_request(req: Request, app: &AppContext) -> Result<Self> {
+        let (parts, body) = req.into_parts();
+        if !is_json(&parts) {
+            return Err(HttpError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Content-Type must be application/json",
+            )
+            .into());
+        }
+        let bytes = read_body(&parts, body, app.body_limit()).await?;
+        parse_json::<T>(&bytes).map(Json).map_err(Error::from)
+    }
+}
+
+/// Serialises `value` as a JSON response with this status.
+pub(crate) fn json_response<T: Serialize>(status: StatusCode, value: &T) -> Response {
+    let mut buf = Vec::with_capacity(128);
+    match serde_json::to_writer(&mut buf, value) {
+        Ok(()) => {
+            let mut response = (status, buf).into_response();
+            response
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+        }
+        Err(e) => Error::internal(e).into_response(),
+    }
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        json_response(StatusCode::OK, &self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_offsets_count_lines_and_columns() {
+        assert_eq!(byte_offset(b"{\"a\":\n  x}", 2, 3), 8);
+        assert_eq!(byte_offset(b"{x", 1, 2), 1);
+    }
+}

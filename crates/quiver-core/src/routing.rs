@@ -1,0 +1,313 @@
+//! Routes and routers: what the route macros produce, and groups of routes sharing a path
+//! prefix, tags and dependencies (FastAPI's `APIRouter`).
+
+use std::sync::Arc;
+
+use axum::response::Response;
+use futures_util::future::BoxFuture;
+use http::Method;
+
+use crate::context::AppContext;
+use crate::extract::{Dep, Dependency, FromRequestParts, Request};
+use crate::handler::{Guard, Handler};
+
+type BoxedHandler =
+    Arc<dyn Fn(Request, AppContext, Arc<[Guard]>) -> BoxFuture<'static, Response> + Send + Sync>;
+
+/// One endpoint: a method, a path with `{name}` parameters, a handler, and what documents it.
+///
+/// ```
+/// use http::Method;
+/// use quiver_core::routing::Route;
+///
+/// async fn health() -> &'static str { "ok" }
+///
+/// let route = Route::new(Method::GET, "/healthz", health).name("health").tag("ops");
+/// assert_eq!(route.path(), "/healthz");
+/// ```
+#[derive(Clone)]
+pub struct Route {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) handler: BoxedHandler,
+    pub(crate) guards: Vec<Guard>,
+    pub(crate) meta: RouteMeta,
+}
+
+/// What documents a route: its name, summary, tags. The route macros fill it from the function.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RouteMeta {
+    /// A unique name (the function's name), used as the OpenAPI `operationId`.
+    pub name: Option<String>,
+    /// The first line of the doc comment.
+    pub summary: Option<String>,
+    /// The rest of the doc comment.
+    pub description: Option<String>,
+    /// OpenAPI tags, the router's first.
+    pub tags: Vec<String>,
+    /// Marked deprecated.
+    pub deprecated: bool,
+}
+
+impl std::fmt::Debug for Route {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Route")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("meta", &self.meta)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Route {
+    /// A route answering `method` on `path` (parameters written `{name}`) with `handler`.
+    pub fn new<H, Args>(method: Method, path: impl Into<String>, handler: H) -> Self
+    where
+        H: Handler<Args>,
+        Args: 'static,
+    {
+        let handler: BoxedHandler =
+            Arc::new(move |req, app, guards| handler.clone().call(req, app, guards));
+        Self {
+            method,
+            path: path.into(),
+            handler,
+            guards: Vec::new(),
+            meta: RouteMeta::default(),
+        }
+    }
+
+    /// The method this route answers.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The path, with the prefixes of the routers it was included in.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What documents this route.
+    pub fn meta(&self) -> &RouteMeta {
+        &self.meta
+    }
+
+    /// Names the route (the OpenAPI `operationId`).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.meta.name = Some(name.into());
+        self
+    }
+
+    /// Adds an OpenAPI tag.
+    pub fn tag(mut self, tag: impl Into<String>) -> Self {
+        self.meta.tags.push(tag.into());
+        self
+    }
+
+    /// Sets the one-line summary.
+    pub fn summary(mut self, summary: impl Into<String>) -> Self {
+        self.meta.summary = Some(summary.into());
+        self
+    }
+
+    /// Sets the longer description.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.meta.description = Some(description.into());
+        self
+    }
+
+    /// Marks the route deprecated.
+    pub fn deprecated(mut self) -> Self {
+        self.meta.deprecated = true;
+        self
+    }
+
+    /// Runs dependency `T` before this route's handler (its value is discarded; its errors answer).
+    pub fn dependency<T: Dependency>(mut self) -> Self {
+        self.guards.push(guard::<T>());
+        self
+    }
+}
+
+/// A guard that resolves dependency `T` and discards it.
+fn guard<T: Dependency>() -> Guard {
+    Arc::new(|parts, app| {
+        Box::pin(async move { Dep::<T>::from_request_parts(parts, app).await.map(|_| ()) })
+    })
+}
+
+/// Anything that becomes a [`Route`]: routes themselves, and the items the route macros
+/// (`#[get]`, `#[post]`, ...) generate.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a route",
+    note = "annotate the handler with `#[get(\"/path\")]` (or post/put/patch/delete), or build a `Route::new(...)`"
+)]
+pub trait IntoRoute {
+    /// The route.
+    fn into_route(self) -> Route;
+}
+
+impl IntoRoute for Route {
+    fn into_route(self) -> Route {
+        self
+    }
+}
+
+/// The routes of handlers annotated with the route macros, for [`App::routes`](crate::App::routes)
+/// and [`Router::routes`].
+///
+/// ```ignore
+/// App::new().routes(routes![list_items, get_item, create_item])
+/// ```
+#[macro_export]
+macro_rules! routes {
+    ($($($segment:ident)::+),* $(,)?) => {
+        ::std::vec![$($crate::routing::IntoRoute::into_route($($segment)::+ {})),*]
+    };
+}
+
+/// A group of routes under one path prefix, with tags and dependencies applied to all of them.
+///
+/// ```
+/// use quiver_core::{App, Router};
+///
+/// async fn list() -> &'static str { "[]" }
+///
+/// let items = Router::new().prefix("/items").tag("items").get("", list);
+/// let app = App::new().include(Router::new().prefix("/api/v1").include(items));
+/// ```
+#[derive(Default, Clone)]
+pub struct Router {
+    prefix: String,
+    tags: Vec<String>,
+    guards: Vec<Guard>,
+    routes: Vec<Route>,
+}
+
+impl std::fmt::Debug for Router {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Router")
+            .field("prefix", &self.prefix)
+            .field("tags", &self.tags)
+            .field("routes", &self.routes)
+            .finish_non_exhaustive()
+    }
+}
+
+macro_rules! method_shortcuts {
+    ($($name:ident => $method:ident),*) => {$(
+        #[doc = concat!("Adds a `", stringify!($method), "` route served by a plain async function.")]
+        pub fn $name<H: Handler<Args>, Args: 'static>(self, path: &str, handler: H) -> Self {
+            self.route(Route::new(Method::$method, path, handler))
+        }
+    )*};
+}
+
+impl Router {
+    /// An empty router with no prefix.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Puts every route under `prefix` (for example `/api/v1`).
+    pub fn prefix(mut self, prefix: &str) -> Self {
+        self.prefix = prefix.trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// Adds an OpenAPI tag to every route.
+    pub fn tag(mut self, tag: impl Into<String>) -> Self {
+        self.tags.push(tag.into());
+        self
+    }
+
+    /// Runs dependency `T` before every route of this router (FastAPI's `dependencies=[...]`).
+    pub fn dependency<T: Dependency>(mut self) -> Self {
+        self.guards.push(guard::<T>());
+        self
+    }
+
+    /// Adds one route.
+    pub fn route(mut self, route: impl IntoRoute) -> Self {
+        self.routes.push(route.into_route());
+        self
+    }
+
+    /// Adds routes, usually from [`routes!`](crate::routes).
+    pub fn routes(mut self, routes: impl IntoIterator<Item = Route>) -> Self {
+        self.routes.extend(routes);
+        self
+    }
+
+    method_shortcuts!(get => GET, post => POST, put => PUT, patch => PATCH, delete => DELETE);
+
+    /// Includes another router's routes under this one's prefix, tags and dependencies.
+    pub fn include(mut self, child: Router) -> Self {
+        self.routes.extend(child.into_routes());
+        self
+    }
+
+    /// Every route with this router's prefix, tags and dependencies applied.
+    pub fn into_routes(self) -> Vec<Route> {
+        let Router {
+            prefix,
+            tags,
+            guards,
+            routes,
+        } = self;
+        routes
+            .into_iter()
+            .map(|mut route| {
+                route.path = join(&prefix, &route.path);
+                let mut all_tags = tags.clone();
+                all_tags.extend(std::mem::take(&mut route.meta.tags));
+                all_tags.dedup();
+                route.meta.tags = all_tags;
+                let mut all_guards = guards.clone();
+                all_guards.append(&mut route.guards);
+                route.guards = all_guards;
+                route
+            })
+            .collect()
+    }
+}
+
+fn join(prefix: &str, path: &str) -> String {
+    match (prefix.is_empty(), path.is_empty()) {
+        (true, true) => "/".to_owned(),
+        (true, false) => path.to_owned(),
+        (false, true) => prefix.to_owned(),
+        (false, false) => format!(
+            "{prefix}{}{}",
+            if path.starts_with('/') { "" } else { "/" },
+            path
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn noop() -> &'static str {
+        ""
+    }
+
+    #[test]
+    fn nested_prefixes_and_tags_apply_to_every_route() {
+        let inner = Router::new()
+            .prefix("/items")
+            .tag("items")
+            .get("/{id}", noop)
+            .get("", noop);
+        let routes = Router::new()
+            .prefix("/api/")
+            .tag("api")
+            .include(inner)
+            .into_routes();
+        let paths: Vec<_> = routes.iter().map(|r| r.path().to_owned()).collect();
+        assert_eq!(paths, ["/api/items/{id}", "/api/items"]);
+        assert_eq!(routes[0].meta().tags, ["api", "items"]);
+    }
+}

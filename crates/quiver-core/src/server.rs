@@ -1,0 +1,152 @@
+//! Serving an app over TCP: HTTP/1.1 with keep-alive and HTTP/2, graceful shutdown on
+//! SIGINT/SIGTERM that lets in-flight requests finish within a grace period.
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::{TcpListener, ToSocketAddrs};
+use tokio_util::sync::CancellationToken;
+
+use crate::app::App;
+
+/// A bound server, ready to run. Bind first to learn the address (port `0` picks a free one).
+///
+/// ```no_run
+/// # async fn demo() -> std::io::Result<()> {
+/// use quiver_core::{App, Server};
+///
+/// let server = Server::bind(App::new(), "127.0.0.1:0").await?;
+/// println!("listening on {}", server.local_addr());
+/// let stop = server.shutdown_handle();
+/// tokio::spawn(server.run());
+/// stop.shutdown(); // same as SIGTERM: finish in-flight requests, then return
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    router: axum::Router,
+    grace: Duration,
+    shutdown: CancellationToken,
+}
+
+/// Starts a graceful shutdown of the server it came from.
+#[derive(Debug, Clone)]
+pub struct ShutdownHandle(CancellationToken);
+
+impl ShutdownHandle {
+    /// Stops accepting connections; in-flight requests finish within the grace period.
+    pub fn shutdown(&self) {
+        self.0.cancel();
+    }
+}
+
+impl Server {
+    /// Binds `addr` for `app`.
+    pub async fn bind(app: App, addr: impl ToSocketAddrs) -> io::Result<Self> {
+        let grace = app.shutdown_grace;
+        let listener = TcpListener::bind(addr).await?;
+        Ok(Self {
+            listener,
+            router: app.into_router(),
+            grace,
+            shutdown: CancellationToken::new(),
+        })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound TCP listener has an address")
+    }
+
+    /// A handle that triggers graceful shutdown, as SIGINT/SIGTERM do.
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        ShutdownHandle(self.shutdown.clone())
+    }
+
+    /// Serves until SIGINT, SIGTERM or the shutdown handle; then waits for in-flight requests up
+    /// to the grace period.
+    pub async fn run(self) -> io::Result<()> {
+        let Server {
+            listener,
+            router,
+            grace,
+            shutdown,
+        } = self;
+        let signal = shutdown.clone();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            signal.cancel();
+        });
+        let stop = shutdown.clone();
+        let serve = axum::serve(listener, router)
+            .with_graceful_shutdown(async move { stop.cancelled().await });
+        let deadline = async {
+            shutdown.cancelled().await;
+            tracing::info!(
+                grace_secs = grace.as_secs_f32(),
+                "shutting down: finishing in-flight requests"
+            );
+            tokio::time::sleep(grace).await;
+        };
+        tokio::select! {
+            result = serve => result,
+            () = deadline => {
+                tracing::warn!("grace period over: closing the remaining connections");
+                Ok(())
+            }
+        }
+    }
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+impl App {
+    /// Serves the app on `addr` until SIGINT/SIGTERM (see [`Server`]).
+    pub async fn serve(self, addr: impl ToSocketAddrs) -> io::Result<()> {
+        let server = Server::bind(self, addr).await?;
+        tracing::info!(address = %server.local_addr(), "serving");
+        server.run().await
+    }
+
+    /// Starts a multi-threaded Tokio runtime, logs to stderr (`RUST_LOG` filters), and serves on
+    /// `QUIVER_BIND` (default `127.0.0.1:8000`). The whole `main` of a small app.
+    ///
+    /// ```no_run
+    /// fn main() -> std::io::Result<()> {
+    ///     quiver_core::App::new().run()
+    /// }
+    /// ```
+    pub fn run(self) -> io::Result<()> {
+        crate::init_logging();
+        let bind = std::env::var("QUIVER_BIND").unwrap_or_else(|_| "127.0.0.1:8000".to_owned());
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+            .block_on(self.serve(bind))
+    }
+}

@@ -1,0 +1,42 @@
+//! Route attribute macros for Quiver (`#[get]`, `#[post]`, `#[put]`, `#[patch]`, `#[delete]`).
+//!
+//! They only parse the handler and write a small adapter onto library types; use them through
+//! the `quiver` crate, whose documentation has the examples.
+
+mod route;
+
+use proc_macro::TokenStream;
+
+/// Declares a `GET` route: `#[get("/items/{id}", tag = "items")]` on an `async fn`.
+///
+/// Arguments may carry `#[path]`, `#[query]`, `#[header]` or `#[cookie]` to read one named
+/// parameter (`#[query("q")]` renames it); other arguments are extractors used as they are.
+/// The doc comment becomes the route's summary (first line) and description (the rest).
+#[proc_macro_attribute]
+pub fn get(args: TokenStream, item: TokenStream) -> TokenStream {
+    route::expand("GET", args.into(), item.into()).into()
+}
+
+/// Declares a `POST` route; see [`macro@get`].
+#[proc_macro_attribute]
+pub fn post(args: TokenStream, item: TokenStream) -> TokenStream {
+    route::expand("POST", args.into(), item.into()).into()
+}
+
+/// Declares a `PUT` route; see [`macro@get`].
+#[proc_macro_attribute]
+pub fn put(args: TokenStream, item: TokenStream) -> TokenStream {
+    route::expand("PUT", args.into(), item.into()).into()
+}
+
+/// Declares a `PATCH` route; see [`macro@get`].
+#[proc_macro_attribute]
+pub fn patch(args: TokenStream, item: TokenStream) -> TokenStream {
+    route::expand("PATCH", args.into(), item.into()).into()
+}
+
+/// Declares a `DELETE` route; see [`macro@get`].
+#[proc_macro_attribute]
+pub fn delete(args: TokenStream, item: TokenStream) -> TokenStream {
+    route::expand("DELETE", args.into(), item.into()).into()
+}

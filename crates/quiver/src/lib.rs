@@ -1,0 +1,93 @@
+//! # Quiver
+//!
+//! A Rust web framework for APIs and data-backed web apps: FastAPI's typed handlers, validation
+//! and dependency injection, with Django's batteries on the way, on tokio + hyper + axum.
+//!
+//! ```
+//! use quiver::prelude::*;
+//!
+//! #[derive(Deserialize, Serialize, JsonSchema, Validate)]
+//! struct NewItem {
+//!     #[validate(length(min = 1, max = 50))]
+//!     name: String,
+//!     #[validate(range(min = 0.0))]
+//!     price: f64,
+//! }
+//!
+//! /// Get one item.
+//! #[get("/items/{id}", tag = "items")]
+//! async fn get_item(#[path] id: u32, #[query] verbose: Option<bool>) -> Result<Json<String>> {
+//!     if id == 0 {
+//!         return Err(HttpError::not_found("no item 0").into());
+//!     }
+//!     Ok(Json(format!("item {id}, verbose: {}", verbose.unwrap_or(false))))
+//! }
+//!
+//! /// Create an item.
+//! #[post("/items", tag = "items")]
+//! async fn create_item(Json(item): Json<NewItem>) -> Created<NewItem> {
+//!     Created::new(item)
+//! }
+//!
+//! # async fn demo() {
+//! let app = App::new().routes(routes![get_item, create_item]);
+//! let client = TestClient::new(app);
+//! let bad = client.post("/items").json(&serde_json::json!({"name": "", "price": -1})).await;
+//! assert_eq!(bad.status(), 422); // both problems listed in one answer
+//! # }
+//! ```
+//!
+//! Guides: [`docs::validation`] (how the 422 answers are built).
+
+pub use quiver_core::{
+    App, AppContext, Error, ErrorKind, HttpError, Result, Route, Router, Server, init_logging,
+    routes,
+};
+pub use quiver_core::{
+    error, extract, handler, middleware, response, routing, server, testing, validation,
+};
+pub use quiver_macros::{delete, get, patch, post, put};
+
+/// The crates Quiver builds on, re-exported so apps use the same versions.
+pub mod deps {
+    pub use axum;
+    pub use http;
+    pub use schemars;
+    pub use serde;
+    pub use serde_json;
+    pub use tokio;
+    pub use tower;
+    pub use tower_http;
+    pub use tracing;
+    pub use validator;
+}
+
+/// Guides.
+pub mod docs {
+    #[doc = include_str!("../docs/validation.md")]
+    pub mod validation {}
+}
+
+/// Everything a typical app file needs: `use quiver::prelude::*;`.
+pub mod prelude {
+    pub use crate::extract::{
+        BodyStream, Cookies, Dep, Dependency, Form, Headers, Json, Multipart, Path, Query, Request,
+        State, UploadedFile,
+    };
+    pub use crate::response::{
+        Created, FileResponse, Html, IntoResponse, NoContent, Redirect, Response, Streaming,
+    };
+    pub use crate::testing::TestClient;
+    pub use crate::{
+        App, AppContext, HttpError, Result, Router, delete, get, patch, post, put, routes,
+    };
+    pub use http::StatusCode;
+    pub use schemars::JsonSchema;
+    pub use serde::{Deserialize, Serialize};
+    pub use validator::Validate;
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use quiver_core::__private::*;
+}

@@ -1,0 +1,9 @@
+//! Behaviour of the HTTP layer as a user sees it, through the public API only.
+
+mod dependencies;
+mod inputs;
+mod middleware;
+mod responses;
+mod routing;
+mod server;
+mod validation;

@@ -1,0 +1,85 @@
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use quiver::Server;
+use quiver::prelude::*;
+
+#[get("/slow")]
+async fn slow() -> &'static str {
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    "finished"
+}
+
+#[get("/fast")]
+async fn fast() -> &'static str {
+    "fast"
+}
+
+async fn start() -> (
+    String,
+    quiver::server::ShutdownHandle,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let app = App::new()
+        .routes(routes![slow, fast])
+        .shutdown_grace(Duration::from_secs(5));
+    let server = Server::bind(app, "127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", server.local_addr());
+    let handle = server.shutdown_handle();
+    (base, handle, tokio::spawn(server.run()))
+}
+
+#[tokio::test]
+async fn http1_keeps_connections_alive_and_http2_works_without_tls() {
+    let (base, stop, task) = start().await;
+    let http1: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(1)
+        .build_http();
+    for _ in 0..3 {
+        let r = http1
+            .get(format!("{base}/fast").parse().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(r.version(), http::Version::HTTP_11);
+        assert_eq!(r.into_body().collect().await.unwrap().to_bytes(), "fast");
+    }
+    let http2: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new())
+        .http2_only(true)
+        .build_http();
+    let r = http2
+        .get(format!("{base}/fast").parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(r.version(), http::Version::HTTP_2);
+    stop.shutdown();
+    task.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn graceful_shutdown_finishes_in_flight_requests_and_refuses_new_ones() {
+    let (base, stop, task) = start().await;
+    let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let in_flight = tokio::spawn({
+        let client = client.clone();
+        let url = format!("{base}/slow");
+        async move {
+            let r = client.get(url.parse().unwrap()).await.unwrap();
+            r.into_body().collect().await.unwrap().to_bytes()
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stop.shutdown();
+    assert_eq!(in_flight.await.unwrap(), "finished");
+    task.await.unwrap().unwrap();
+    let fresh: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    assert!(
+        fresh
+            .get(format!("{base}/fast").parse().unwrap())
+            .await
+            .is_err(),
+        "the listener is closed"
+    );
+}
