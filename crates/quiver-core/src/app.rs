@@ -12,6 +12,7 @@ use axum::routing::{MethodFilter, MethodRouter};
 use futures_util::FutureExt;
 use http::request::Parts;
 use http::{HeaderName, Method, Request};
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
@@ -271,12 +272,11 @@ impl App {
         }
         let mut router = router
             .fallback(middleware::not_found)
-            .method_not_allowed_fallback(middleware::method_not_allowed)
-            .layer(DefaultBodyLimit::max(self.body_limit));
+            .method_not_allowed_fallback(middleware::method_not_allowed);
         for layer in self.layers {
             router = layer(router);
         }
-        // Layers added later wrap the earlier ones: innermost first.
+        // Opt-in layers that change the response body type go on their own.
         if self.compression {
             router = router.layer(CompressionLayer::new());
         }
@@ -285,32 +285,55 @@ impl App {
                 middleware::timeout(limit, req, next)
             }));
         }
-        router = router.layer(CatchPanicLayer::custom(middleware::panic_response));
-        if let Some(cors) = self.cors {
-            router = router.layer(cors);
-        }
-        let hosts = Arc::new(self.allowed_hosts);
-        router = router.layer(axum::middleware::from_fn(move |req, next| {
-            middleware::check_host(hosts.clone(), req, next)
-        }));
-        if self.access_log {
-            router = router.layer(
-                TraceLayer::new_for_http()
-                    .make_span_with(|req: &Request<axum::body::Body>| {
-                        let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
-                        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = id)
-                    })
-                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
-            );
-        }
-        if self.request_id {
-            let header = HeaderName::from_static("x-request-id");
-            router = router
-                .layer(PropagateRequestIdLayer::new(header.clone()))
-                .layer(SetRequestIdLayer::new(header, MakeRequestUuid));
-        }
-        router
+        // The default middleware is one stack applied once: axum boxes each `Router::layer`
+        // call per route, and every box is an allocation and a clone on every request.
+        let request_id = HeaderName::from_static("x-request-id");
+        let stack = ServiceBuilder::new()
+            .option_layer(
+                self.request_id
+                    .then(|| SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid)),
+            )
+            .option_layer(
+                self.request_id
+                    .then(|| PropagateRequestIdLayer::new(request_id)),
+            )
+            .option_layer(self.access_log.then(|| {
+                ServiceBuilder::new()
+                    .map_response(into_response)
+                    .layer(access_log())
+                    .into_inner()
+            }))
+            .layer(middleware::HostCheckLayer(Arc::new(self.allowed_hosts)))
+            .option_layer(self.cors)
+            .map_response(into_response)
+            .layer(CatchPanicLayer::custom(middleware::panic_response))
+            .layer(DefaultBodyLimit::max(self.body_limit));
+        router.layer(stack)
     }
+}
+
+/// One `tracing` event per response, in a span carrying the method, path and request ID.
+fn access_log() -> TraceLayer<
+    tower_http::classify::SharedClassifier<tower_http::classify::ServerErrorsAsFailures>,
+    impl Fn(&Request<axum::body::Body>) -> tracing::Span + Clone,
+    tower_http::trace::DefaultOnRequest,
+    DefaultOnResponse,
+> {
+    TraceLayer::new_for_http()
+        .make_span_with(|req: &Request<axum::body::Body>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = id)
+        })
+        .on_response(DefaultOnResponse::new().level(Level::INFO))
+}
+
+/// Any response, with its body boxed into axum's `Body`, so optional layers line up.
+fn into_response<B>(response: http::Response<B>) -> axum::response::Response
+where
+    B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    response.map(axum::body::Body::new)
 }
 
 fn method_filter(method: &Method) -> MethodFilter {

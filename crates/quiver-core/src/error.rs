@@ -35,7 +35,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// assert!(parse("x").is_err());
 /// ```
 pub struct Error {
-    kind: ErrorKind,
+    // Boxed: results of extractors travel through every handler, and the happy path should
+    // not pay for the size of an `HttpError`'s headers.
+    kind: Box<ErrorKind>,
 }
 
 /// What went wrong, for code that needs to tell kinds apart.
@@ -59,13 +61,13 @@ impl Error {
     /// Wraps any error as an internal server error (500, logged).
     pub fn internal(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Self {
-            kind: ErrorKind::Internal(error.into()),
+            kind: Box::new(ErrorKind::Internal(error.into())),
         }
     }
 
     /// The status code this error answers with.
     pub fn status(&self) -> StatusCode {
-        match &self.kind {
+        match &*self.kind {
             ErrorKind::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorKind::Http(e) => e.status,
             ErrorKind::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -74,9 +76,11 @@ impl Error {
 
     /// Takes the validation problems out of a validation error, or gives the error back.
     pub(crate) fn into_validation(self) -> std::result::Result<ValidationErrors, Self> {
-        match self.kind {
+        match *self.kind {
             ErrorKind::Validation(errors) => Ok(errors),
-            kind => Err(Self { kind }),
+            kind => Err(Self {
+                kind: Box::new(kind),
+            }),
         }
     }
 }
@@ -89,7 +93,7 @@ impl fmt::Debug for Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
+        match &*self.kind {
             ErrorKind::Validation(errors) => write!(f, "{} invalid input(s)", errors.len()),
             ErrorKind::Http(e) => write!(f, "{}: {}", e.status, e.detail),
             ErrorKind::Internal(e) => write!(f, "internal error: {e}"),
@@ -106,7 +110,7 @@ impl<E: std::error::Error + Send + Sync + 'static> From<E> for Error {
 impl From<HttpError> for Error {
     fn from(error: HttpError) -> Self {
         Self {
-            kind: ErrorKind::Http(error),
+            kind: Box::new(ErrorKind::Http(error)),
         }
     }
 }
@@ -114,14 +118,14 @@ impl From<HttpError> for Error {
 impl From<ValidationErrors> for Error {
     fn from(errors: ValidationErrors) -> Self {
         Self {
-            kind: ErrorKind::Validation(errors),
+            kind: Box::new(ErrorKind::Validation(errors)),
         }
     }
 }
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        match self.kind {
+        match *self.kind {
             ErrorKind::Validation(errors) => errors.into_response(),
             ErrorKind::Http(e) => e.into_response(),
             ErrorKind::Internal(e) => {

@@ -52,6 +52,7 @@ pub trait Handler<Args>: Clone + Send + Sync + 'static {
 
 /// Adds an extractor's outcome to the gathered problems; any other error answers at once.
 #[doc(hidden)]
+#[allow(clippy::result_large_err)] // the `Err` is the finished response, built once per request at most
 pub fn gather<T>(
     outcome: Result<T>,
     errors: &mut ValidationErrors,
@@ -68,6 +69,7 @@ pub fn gather<T>(
     }
 }
 
+#[allow(clippy::result_large_err)] // as for `gather`
 async fn run_guards(
     guards: &[Guard],
     parts: &mut Parts,

@@ -58,4 +58,10 @@ pub fn init_logging() {
 pub mod __private {
     //! Items the route macros expand to; not a public API.
     pub use http::Method;
+
+    /// Fails to compile, at the argument, when `T` cannot be read from the request head.
+    pub fn assert_head_argument<T: crate::extract::FromRequestParts>() {}
+
+    /// Fails to compile, at the argument, when `T` cannot be a handler's last argument.
+    pub fn assert_last_argument<T: crate::extract::FromRequest<M>, M>() {}
 }

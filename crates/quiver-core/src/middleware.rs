@@ -52,16 +52,19 @@ impl AllowedHosts {
 
     /// Whether a `Host` header value is allowed.
     pub fn allows(&self, host: &str) -> bool {
-        let host = strip_port(host).to_ascii_lowercase();
+        let host = strip_port(host).as_bytes();
         if host.is_empty() {
             return false;
         }
         self.patterns.iter().any(|pattern| {
-            pattern == "*"
-                || *pattern == host
-                || pattern
-                    .strip_prefix('.')
-                    .is_some_and(|domain| host == domain || host.ends_with(pattern.as_str()))
+            let pattern = pattern.as_bytes();
+            pattern == b"*"
+                || pattern.eq_ignore_ascii_case(host)
+                || pattern.strip_prefix(b".").is_some_and(|domain| {
+                    domain.eq_ignore_ascii_case(host)
+                        || (host.len() > pattern.len()
+                            && host[host.len() - pattern.len()..].eq_ignore_ascii_case(pattern))
+                })
         })
     }
 }
@@ -77,18 +80,60 @@ fn strip_port(host: &str) -> &str {
     }
 }
 
-pub(crate) async fn check_host(hosts: Arc<AllowedHosts>, req: Request, next: Next) -> Response {
-    let host = req
-        .headers()
-        .get(http::header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .or_else(|| req.uri().authority().map(|a| a.as_str()))
-        .unwrap_or_default();
-    if hosts.allows(host) {
-        next.run(req).await
-    } else {
-        tracing::warn!(host, "request refused: Host is not in the allowed hosts");
-        HttpError::bad_request("Invalid Host header").into_response()
+/// Refuses requests whose `Host` is not allowed. A plain tower layer rather than `from_fn`: it
+/// runs on every request, and boxes nothing when the host is fine.
+#[derive(Debug, Clone)]
+pub(crate) struct HostCheckLayer(pub(crate) Arc<AllowedHosts>);
+
+impl<S> tower::Layer<S> for HostCheckLayer {
+    type Service = HostCheck<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        HostCheck {
+            hosts: self.0.clone(),
+            inner,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct HostCheck<S> {
+    hosts: Arc<AllowedHosts>,
+    inner: S,
+}
+
+impl<S> tower::Service<Request> for HostCheck<S>
+where
+    S: tower::Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future =
+        futures_util::future::Either<S::Future, std::future::Ready<Result<Response, S::Error>>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let host = req
+            .headers()
+            .get(http::header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .or_else(|| req.uri().authority().map(|a| a.as_str()))
+            .unwrap_or_default();
+        if self.hosts.allows(host) {
+            futures_util::future::Either::Left(self.inner.call(req))
+        } else {
+            tracing::warn!(host, "request refused: Host is not in the allowed hosts");
+            futures_util::future::Either::Right(std::future::ready(Ok(HttpError::bad_request(
+                "Invalid Host header",
+            )
+            .into_response())))
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! in the type namespace that turns into a `quiver::Route`.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, ExprLit, FnArg, ItemFn, Lit, LitStr, Meta, Pat, ReturnType, Token};
@@ -22,8 +22,9 @@ impl Parse for RouteArgs {
             return Err(input.error("expected the route's path, e.g. #[get(\"/items/{id}\")]"));
         }
         let path: LitStr = input.parse()?;
+        let mut errors: Option<syn::Error> = None;
         if !path.value().starts_with('/') {
-            return Err(syn::Error::new(path.span(), "route paths start with `/`"));
+            errors = Some(syn::Error::new(path.span(), "route paths start with `/`"));
         }
         let mut args = RouteArgs {
             path,
@@ -32,7 +33,7 @@ impl Parse for RouteArgs {
             summary: None,
             deprecated: false,
         };
-        let mut errors: Option<syn::Error> = None;
+
         while !input.is_empty() {
             input.parse::<Token![,]>()?;
             if input.is_empty() {
@@ -176,6 +177,8 @@ fn try_expand(method: &str, args: TokenStream, item: TokenStream) -> syn::Result
     let mut markers = Vec::new();
     let mut wrapper_params = Vec::new();
     let mut call_args = Vec::new();
+    let mut checks = Vec::new();
+    let arg_count = function.sig.inputs.len();
     for (index, input) in function.sig.inputs.iter_mut().enumerate() {
         let FnArg::Typed(arg) = input else {
             errors.push(syn::Error::new(
@@ -201,6 +204,13 @@ fn try_expand(method: &str, args: TokenStream, item: TokenStream) -> syn::Result
         arg.attrs = kept;
         match source_attr {
             None => {
+                // Checked one by one so a wrong argument type is reported at that argument.
+                let check = if index + 1 == arg_count {
+                    quote_spanned!(ty.span()=> ::quiver::__private::assert_last_argument::<#ty, _>();)
+                } else {
+                    quote_spanned!(ty.span()=> ::quiver::__private::assert_head_argument::<#ty>();)
+                };
+                checks.push(check);
                 wrapper_params.push(quote!(#arg_ident: #ty));
                 call_args.push(quote!(#arg_ident));
             }
@@ -226,8 +236,9 @@ fn try_expand(method: &str, args: TokenStream, item: TokenStream) -> syn::Result
                 };
                 let name = match (&explicit, &*arg.pat) {
                     (Some(name), _) => name.clone(),
-                    (None, Pat::Ident(pat)) => source
-                        .default_name(&pat.ident.to_string().trim_start_matches("r#").to_owned()),
+                    (None, Pat::Ident(pat)) => {
+                        source.default_name(pat.ident.to_string().trim_start_matches("r#"))
+                    }
                     (None, other) => {
                         errors.push(syn::Error::new(other.span(), "name this parameter, e.g. #[query(\"q\")], or bind it to a plain identifier"));
                         continue;
@@ -285,6 +296,7 @@ fn try_expand(method: &str, args: TokenStream, item: TokenStream) -> syn::Result
 
         impl ::quiver::routing::IntoRoute for #fn_name {
             fn into_route(self) -> ::quiver::routing::Route {
+                #(#checks)*
                 #(#markers)*
                 async fn __quiver_handler(#(#wrapper_params),*) -> #output {
                     #fn_name(#(#call_args),*).await

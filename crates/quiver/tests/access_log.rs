@@ -32,7 +32,7 @@ impl Write for Captured {
 fn every_response_is_logged_with_method_path_status_and_request_id() {
     let captured = Captured::default();
     let writer = captured.clone();
-    let subscriber = quiver::deps::tracing::subscriber::with_default(
+    quiver::deps::tracing::subscriber::with_default(
         tracing_subscriber_for_test(move || writer.clone()),
         || {
             let rt = tokio::runtime::Builder::new_current_thread()
@@ -47,7 +47,6 @@ fn every_response_is_logged_with_method_path_status_and_request_id() {
             });
         },
     );
-    let () = subscriber;
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("log-me"), "{logs}");
     assert!(logs.contains("/data"), "{logs}");

@@ -5,10 +5,10 @@ use http::header::CONTENT_TYPE;
 use serde::de::DeserializeOwned;
 
 use super::body::read_body;
-use super::{FromRequest, Request, private::ViaRequest};
+use super::{FromRequest, Request, private::ViaBody};
 use crate::context::AppContext;
 use crate::error::{Error, HttpError, Result};
-use crate::validation::{self, Source};
+use crate::validation::{self, Source, Validate};
 
 /// A URL-encoded form body deserialised and validated into `T`; repeated keys fill `Vec` fields.
 ///
@@ -29,9 +29,10 @@ use crate::validation::{self, Source};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Form<T>(pub T);
 
-impl<T> FromRequest<ViaRequest> for Form<T>
+impl<T, M> FromRequest<ViaBody<M>> for Form<T>
 where
-    T: DeserializeOwned + schemars::JsonSchema + validator::Validate + Send + 'static,
+    T: DeserializeOwned + schemars::JsonSchema + Validate<M> + Send + 'static,
+    M: 'static,
 {
     async fn from_request(req: Request, app: &AppContext) -> Result<Self> {
         let (parts, body) = req.into_parts();

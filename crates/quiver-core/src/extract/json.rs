@@ -9,10 +9,10 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::body::read_body;
-use super::{FromRequest, Request, private::ViaRequest};
+use super::{FromRequest, Request, private::ViaBody};
 use crate::context::AppContext;
 use crate::error::{Error, HttpError, Result};
-use crate::validation::{self, ErrorDetail, LocItem, Source, ValidationErrors};
+use crate::validation::{self, ErrorDetail, LocItem, Source, Validate, ValidationErrors};
 
 /// A JSON body parsed and validated into `T`, or a value answered as JSON.
 ///
@@ -53,9 +53,9 @@ fn is_json(parts: &Parts) -> bool {
 }
 
 /// Parses a JSON body into `T`, listing every problem when it is invalid.
-pub(crate) fn parse_json<T>(bytes: &Bytes) -> std::result::Result<T, ValidationErrors>
+pub(crate) fn parse_json<T, M>(bytes: &Bytes) -> std::result::Result<T, ValidationErrors>
 where
-    T: DeserializeOwned + schemars::JsonSchema + validator::Validate + 'static,
+    T: DeserializeOwned + schemars::JsonSchema + Validate<M> + 'static,
 {
     match serde_json::from_slice::<T>(bytes) {
         Ok(value) => {
@@ -110,9 +110,10 @@ fn byte_offset(bytes: &[u8], line: usize, column: usize) -> usize {
     line_start + column.saturating_sub(1)
 }
 
-impl<T> FromRequest<ViaRequest> for Json<T>
+impl<T, M> FromRequest<ViaBody<M>> for Json<T>
 where
-    T: DeserializeOwned + schemars::JsonSchema + validator::Validate + Send + 'static,
+    T: DeserializeOwned + schemars::JsonSchema + Validate<M> + Send + 'static,
+    M: 'static,
 {
     async fn from_request(req: Request, app: &AppContext) -> Result<Self> {
         let (parts, body) = req.into_parts();
@@ -124,7 +125,7 @@ where
             .into());
         }
         let bytes = read_body(&parts, body, app.body_limit()).await?;
-        parse_json::<T>(&bytes).map(Json).map_err(Error::from)
+        parse_json::<T, M>(&bytes).map(Json).map_err(Error::from)
     }
 }
 

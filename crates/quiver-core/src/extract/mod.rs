@@ -128,4 +128,7 @@ pub mod private {
     /// Marks a [`FromRequest`](super::FromRequest) that only reads the head.
     #[derive(Debug, Clone, Copy)]
     pub enum ViaParts {}
+    /// Marks a body extractor whose type validates through marker `M`.
+    #[derive(Debug, Clone, Copy)]
+    pub struct ViaBody<M>(std::marker::PhantomData<M>);
 }

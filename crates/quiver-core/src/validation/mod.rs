@@ -249,13 +249,13 @@ impl IntoResponse for ValidationErrors {
 ///
 /// `fast` is the direct parse; when it fails, the pairs are coerced by the type's schema and
 /// checked against it to list every problem. After a successful parse, the type's constraints run.
-pub(crate) fn from_pairs<T>(
+pub(crate) fn from_pairs<T, M>(
     source: Source,
     pairs: impl Fn() -> Pairs,
     fast: impl FnOnce() -> Result<T, String>,
 ) -> Result<T, ValidationErrors>
 where
-    T: serde::de::DeserializeOwned + schemars::JsonSchema + validator::Validate + 'static,
+    T: serde::de::DeserializeOwned + schemars::JsonSchema + Validate<M> + 'static,
 {
     let value = match fast() {
         Ok(value) => value,
@@ -284,13 +284,13 @@ where
 /// Runs a parsed value's declared constraints; on failure lists the problems, using the schema
 /// walk over `raw` (the input as JSON) for their wording and order, and the validator's own
 /// report for rules a schema cannot express (custom functions).
-pub(crate) fn check_constraints<T>(
+pub(crate) fn check_constraints<T, M>(
     source: Source,
     value: &T,
     raw: impl FnOnce() -> Value,
 ) -> Result<(), ValidationErrors>
 where
-    T: schemars::JsonSchema + validator::Validate + 'static,
+    T: schemars::JsonSchema + Validate<M> + 'static,
 {
     let Err(report) = value.validate() else {
         return Ok(());
@@ -299,7 +299,8 @@ where
     let raw = raw();
     let mut errors = schema_errors(source, &raw, &info);
     for error in from_validator(source, &report, &raw) {
-        if !errors.iter().any(|e| e.loc == error.loc) {
+        // The schema already located this problem (maybe more precisely, inside a list).
+        if !errors.iter().any(|e| e.loc.starts_with(&error.loc)) {
             errors.push(error);
         }
     }
@@ -325,4 +326,100 @@ pub(crate) fn explain_failure(
         raw.clone(),
     )
     .into()
+}
+
+/// Constraints checked after a body is parsed.
+///
+/// Structs get it by deriving `validator::Validate` (rules written as `#[validate(...)]`
+/// attributes); plain data (numbers, strings, `serde_json::Value`, and lists, options and maps of
+/// them) has no constraints and always passes, so `Json<Vec<u32>>` needs no derive.
+///
+/// ```
+/// use quiver_core::validation::Validate;
+///
+/// fn check<T: Validate<M>, M>(value: &T) -> bool {
+///     value.validate().is_ok()
+/// }
+/// assert!(check(&vec![1u32, 2, 3]));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not declare its constraints",
+    note = "derive `validator::Validate` on it (`#[derive(Deserialize, JsonSchema, Validate)]`), even with no rules"
+)]
+pub trait Validate<M = Constrained> {
+    /// Checks the constraints; the report lists every failure.
+    fn validate(&self) -> Result<(), validator::ValidationErrors>;
+}
+
+/// Marks [`Validate`] for types that derive `validator::Validate`.
+#[derive(Debug, Clone, Copy)]
+pub enum Constrained {}
+
+/// Marks [`Validate`] for plain data, which has no constraints.
+#[derive(Debug, Clone, Copy)]
+pub enum Unconstrained {}
+
+impl<T: validator::Validate> Validate<Constrained> for T {
+    fn validate(&self) -> Result<(), validator::ValidationErrors> {
+        validator::Validate::validate(self)
+    }
+}
+
+macro_rules! unconstrained {
+    ($($ty:ty),* $(,)?) => {$(
+        impl Validate<Unconstrained> for $ty {
+            fn validate(&self) -> Result<(), validator::ValidationErrors> {
+                Ok(())
+            }
+        }
+    )*};
+}
+
+unconstrained!(
+    (),
+    bool,
+    char,
+    String,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    f32,
+    f64,
+    Value,
+    uuid::Uuid,
+);
+
+impl<T: Validate<Unconstrained>> Validate<Unconstrained> for Vec<T> {
+    fn validate(&self) -> Result<(), validator::ValidationErrors> {
+        Ok(())
+    }
+}
+
+impl<T: Validate<Unconstrained>> Validate<Unconstrained> for Option<T> {
+    fn validate(&self) -> Result<(), validator::ValidationErrors> {
+        Ok(())
+    }
+}
+
+impl<K, V: Validate<Unconstrained>, S> Validate<Unconstrained>
+    for std::collections::HashMap<K, V, S>
+{
+    fn validate(&self) -> Result<(), validator::ValidationErrors> {
+        Ok(())
+    }
+}
+
+impl<K, V: Validate<Unconstrained>> Validate<Unconstrained> for std::collections::BTreeMap<K, V> {
+    fn validate(&self) -> Result<(), validator::ValidationErrors> {
+        Ok(())
+    }
 }

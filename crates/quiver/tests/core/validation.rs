@@ -249,3 +249,28 @@ async fn query_strings_accept_what_pydantic_accepts() {
         vec![json!(["query", "verbose"]), json!(["query", "ids", 1])]
     );
 }
+
+#[tokio::test]
+async fn plain_data_bodies_need_no_derive_and_still_report_their_type_errors() {
+    async fn sum(Json(numbers): Json<Vec<u32>>) -> Json<u32> {
+        Json(numbers.iter().sum())
+    }
+    async fn keys(Json(map): Json<std::collections::HashMap<String, Value>>) -> Json<usize> {
+        Json(map.len())
+    }
+    let c = TestClient::new(App::new().post("/sum", sum).post("/keys", keys));
+    assert_eq!(c.post("/sum").json(&[1, 2, 3]).await.json::<u32>(), 6);
+    let r = c.post("/sum").json(&json!([1, "two", -3])).await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        locs(&r.json()),
+        vec![json!(["body", 1]), json!(["body", 2])]
+    );
+    assert_eq!(
+        c.post("/keys")
+            .json(&json!({"a": 1, "b": [2]}))
+            .await
+            .json::<usize>(),
+        2
+    );
+}

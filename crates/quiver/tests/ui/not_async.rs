@@ -1,0 +1,8 @@
+use quiver::prelude::*;
+
+#[get("/items")]
+fn list() -> &'static str {
+    "[]"
+}
+
+fn main() {}
