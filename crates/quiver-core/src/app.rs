@@ -16,7 +16,7 @@ use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -268,7 +268,11 @@ impl App {
             router = router.route(&path, methods);
         }
         for (path, mounted) in self.mounts {
-            router = router.nest(&path, mounted);
+            // Quiver's handlers catch their own panics; a mounted router gets the layer instead.
+            router = router.nest(
+                &path,
+                mounted.layer(CatchPanicLayer::custom(middleware::panic_response)),
+            );
         }
         let mut router = router
             .fallback(middleware::not_found)
@@ -291,7 +295,7 @@ impl App {
         let stack = ServiceBuilder::new()
             .option_layer(
                 self.request_id
-                    .then(|| SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid)),
+                    .then(|| SetRequestIdLayer::new(request_id.clone(), middleware::NewRequestId)),
             )
             .option_layer(
                 self.request_id
@@ -305,8 +309,6 @@ impl App {
             }))
             .layer(middleware::HostCheckLayer(Arc::new(self.allowed_hosts)))
             .option_layer(self.cors)
-            .map_response(into_response)
-            .layer(CatchPanicLayer::custom(middleware::panic_response))
             .layer(DefaultBodyLimit::max(self.body_limit));
         router.layer(stack)
     }

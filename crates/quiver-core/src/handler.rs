@@ -9,6 +9,7 @@ use std::task::{Context, Poll};
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use http::request::Parts;
 
@@ -89,8 +90,12 @@ fn finish(mut errors: ValidationErrors) -> Response {
 
 /// Runs a handler's work in a scope that collects `defer`red cleanups, and attaches them to the
 /// response body so they run once it has been sent.
+///
+/// A panic in the handler or an extractor becomes a logged 500 here, so the server keeps serving.
 async fn with_cleanups(work: impl Future<Output = Response>) -> Response {
-    let (response, cleanups) = crate::extract::dependency_scope(work).await;
+    let work = std::panic::AssertUnwindSafe(work).catch_unwind();
+    let (outcome, cleanups) = crate::extract::dependency_scope(work).await;
+    let response = outcome.unwrap_or_else(crate::middleware::panic_response);
     if cleanups.is_empty() {
         return response;
     }

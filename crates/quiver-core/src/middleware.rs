@@ -148,6 +148,23 @@ pub(crate) async fn timeout(limit: Duration, req: Request, next: Next) -> Respon
     }
 }
 
+/// Makes `X-Request-ID` values: random UUIDs, formatted without a heap `String`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NewRequestId;
+
+impl tower_http::request_id::MakeRequestId for NewRequestId {
+    fn make_request_id<B>(
+        &mut self,
+        _request: &http::Request<B>,
+    ) -> Option<tower_http::request_id::RequestId> {
+        let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        let text = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
+        http::HeaderValue::from_str(text)
+            .ok()
+            .map(tower_http::request_id::RequestId::new)
+    }
+}
+
 pub(crate) async fn not_found() -> Response {
     HttpError::not_found("Not Found").into_response()
 }

@@ -38,6 +38,8 @@ use crate::validation::{self, ErrorDetail, LocItem, Source, Validate, Validation
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Json<T>(pub T);
 
+/// `application/json`, or `application/<anything>+json`; a missing header counts as JSON, as in
+/// FastAPI. Compared as text: this runs on every request.
 fn is_json(parts: &Parts) -> bool {
     let Some(value) = parts.headers.get(CONTENT_TYPE) else {
         return true;
@@ -45,11 +47,12 @@ fn is_json(parts: &Parts) -> bool {
     let Ok(text) = value.to_str() else {
         return false;
     };
-    let Ok(mime) = text.parse::<mime::Mime>() else {
-        return false;
-    };
-    mime.type_() == mime::APPLICATION
-        && (mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON))
+    let essence = text.split(';').next().unwrap_or_default().trim().as_bytes();
+    let (prefix, suffix) = (b"application/".as_slice(), b"+json".as_slice());
+    essence.eq_ignore_ascii_case(b"application/json")
+        || (essence.len() > prefix.len() + suffix.len()
+            && essence[..prefix.len()].eq_ignore_ascii_case(prefix)
+            && essence[essence.len() - suffix.len()..].eq_ignore_ascii_case(suffix))
 }
 
 /// Parses a JSON body into `T`, listing every problem when it is invalid.
@@ -153,6 +156,24 @@ impl<T: Serialize> IntoResponse for Json<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_content_types_are_recognised_with_parameters_and_suffixes() {
+        let parts = |ct: &str| {
+            http::Request::builder()
+                .header("content-type", ct)
+                .body(())
+                .unwrap()
+                .into_parts()
+                .0
+        };
+        assert!(is_json(&parts("application/json")));
+        assert!(is_json(&parts("Application/JSON; charset=utf-8")));
+        assert!(is_json(&parts("application/problem+json")));
+        assert!(!is_json(&parts("text/plain")));
+        assert!(!is_json(&parts("application/+json")));
+        assert!(!is_json(&parts("application/jsonx")));
+    }
 
     #[test]
     fn byte_offsets_count_lines_and_columns() {

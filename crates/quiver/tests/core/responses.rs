@@ -209,3 +209,20 @@ async fn unknown_routes_are_404_and_wrong_methods_405_with_allow_as_json() {
     let allow = r.header("allow").expect("an Allow header");
     assert!(allow.contains("GET"), "{allow}");
 }
+
+#[tokio::test]
+async fn a_panic_in_a_mounted_axum_router_is_a_500_too() {
+    use quiver::deps::axum;
+    async fn boom() -> &'static str {
+        panic!("mounted bug")
+    }
+    let legacy = axum::Router::new().route("/boom", axum::routing::get(boom));
+    let c = TestClient::new(App::new().mount("/legacy", legacy).routes(routes![text]));
+    let r = c.get("/legacy/boom").await;
+    assert_eq!(r.status(), 500);
+    assert_eq!(
+        r.json::<Value>(),
+        json!({"detail": "Internal Server Error"})
+    );
+    assert_eq!(c.get("/text").await.text(), "plain");
+}

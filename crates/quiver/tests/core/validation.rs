@@ -274,3 +274,38 @@ async fn plain_data_bodies_need_no_derive_and_still_report_their_type_errors() {
         2
     );
 }
+
+static SKU: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"^[A-Z]{3}-\d{4}$").unwrap());
+
+#[tokio::test]
+async fn patterns_are_checked_and_named_in_the_error() {
+    #[derive(Deserialize, JsonSchema, Validate)]
+    struct Product {
+        #[validate(regex(path = *SKU))]
+        sku: String,
+    }
+    async fn create(Json(p): Json<Product>) -> String {
+        p.sku
+    }
+    let c = TestClient::new(App::new().post("/products", create));
+    assert_eq!(
+        c.post("/products")
+            .json(&json!({"sku": "ABC-1234"}))
+            .await
+            .text(),
+        "ABC-1234"
+    );
+    let r = c.post("/products").json(&json!({"sku": "abc"})).await;
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json();
+    assert_eq!(body["detail"][0]["type"], "string_pattern_mismatch");
+    assert_eq!(body["detail"][0]["loc"], json!(["body", "sku"]));
+    assert!(
+        body["detail"][0]["msg"]
+            .as_str()
+            .unwrap()
+            .contains(r"^[A-Z]{3}-\d{4}$"),
+        "{body:#}"
+    );
+}
