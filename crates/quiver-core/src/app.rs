@@ -11,12 +11,11 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{MethodFilter, MethodRouter};
 use futures_util::FutureExt;
 use http::request::Parts;
-use http::{HeaderName, Method, Request};
+use http::{Method, Request};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
-use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -269,10 +268,11 @@ impl App {
         }
         for (path, mounted) in self.mounts {
             // Quiver's handlers catch their own panics; a mounted router gets the layer instead.
-            router = router.nest(
-                &path,
-                mounted.layer(CatchPanicLayer::custom(middleware::panic_response)),
-            );
+            // Quiver's extractors read the body limit from the app; axum's read this layer.
+            let mounted = mounted
+                .layer(CatchPanicLayer::custom(middleware::panic_response))
+                .layer(DefaultBodyLimit::max(self.body_limit));
+            router = router.nest(&path, mounted);
         }
         let mut router = router
             .fallback(middleware::not_found)
@@ -291,16 +291,8 @@ impl App {
         }
         // The default middleware is one stack applied once: axum boxes each `Router::layer`
         // call per route, and every box is an allocation and a clone on every request.
-        let request_id = HeaderName::from_static("x-request-id");
         let stack = ServiceBuilder::new()
-            .option_layer(
-                self.request_id
-                    .then(|| SetRequestIdLayer::new(request_id.clone(), middleware::NewRequestId)),
-            )
-            .option_layer(
-                self.request_id
-                    .then(|| PropagateRequestIdLayer::new(request_id)),
-            )
+            .option_layer(self.request_id.then_some(middleware::RequestIdLayer))
             .option_layer(self.access_log.then(|| {
                 ServiceBuilder::new()
                     .map_response(into_response)
@@ -308,8 +300,7 @@ impl App {
                     .into_inner()
             }))
             .layer(middleware::HostCheckLayer(Arc::new(self.allowed_hosts)))
-            .option_layer(self.cors)
-            .layer(DefaultBodyLimit::max(self.body_limit));
+            .option_layer(self.cors);
         router.layer(stack)
     }
 }

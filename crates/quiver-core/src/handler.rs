@@ -91,8 +91,11 @@ fn finish(mut errors: ValidationErrors) -> Response {
 /// Runs a handler's work in a scope that collects `defer`red cleanups, and attaches them to the
 /// response body so they run once it has been sent.
 ///
+/// `work` comes boxed: a handler's future is large, and every wrapper here would otherwise copy
+/// all of it on every request.
+///
 /// A panic in the handler or an extractor becomes a logged 500 here, so the server keeps serving.
-async fn with_cleanups(work: impl Future<Output = Response>) -> Response {
+async fn with_cleanups(work: BoxFuture<'static, Response>) -> Response {
     let work = std::panic::AssertUnwindSafe(work).catch_unwind();
     let (outcome, cleanups) = crate::extract::dependency_scope(work).await;
     let response = outcome.unwrap_or_else(crate::middleware::panic_response);
@@ -163,7 +166,7 @@ where
         app: AppContext,
         guards: Arc<[Guard]>,
     ) -> BoxFuture<'static, Response> {
-        Box::pin(with_cleanups(async move {
+        Box::pin(with_cleanups(Box::pin(async move {
             let (mut parts, _body) = req.into_parts();
             let mut errors = ValidationErrors::new();
             if let Err(response) = run_guards(&guards, &mut parts, &app, &mut errors).await {
@@ -173,7 +176,7 @@ where
                 return finish(errors);
             }
             self().await.into_response()
-        }))
+        })))
     }
 }
 
@@ -189,7 +192,7 @@ macro_rules! impl_handler {
             $last: FromRequest<M>,
         {
             fn call(self, req: Request, app: AppContext, guards: Arc<[Guard]>) -> BoxFuture<'static, Response> {
-                Box::pin(with_cleanups(async move {
+                Box::pin(with_cleanups(Box::pin(async move {
                     let (mut parts, body) = req.into_parts();
                     let mut errors = ValidationErrors::new();
                     if let Err(response) = run_guards(&guards, &mut parts, &app, &mut errors).await {
@@ -213,7 +216,7 @@ macro_rules! impl_handler {
                         return Error::internal("an extractor produced neither a value nor an error").into_response();
                     };
                     self($($ty,)* $last).await.into_response()
-                }))
+                })))
             }
         }
     };

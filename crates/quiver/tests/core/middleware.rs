@@ -74,6 +74,13 @@ async fn request_ids_are_kept_or_generated_and_echoed() {
         error.header("x-request-id").is_some(),
         "errors carry the id too"
     );
+    let flood = "a".repeat(500);
+    let replaced = c.get("/data").header("x-request-id", &flood).await;
+    assert_eq!(
+        replaced.header("x-request-id").map(str::len),
+        Some(36),
+        "an oversized id is replaced"
+    );
 }
 
 #[tokio::test(start_paused = true)]
