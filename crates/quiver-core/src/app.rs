@@ -26,6 +26,29 @@ use crate::handler::Handler;
 use crate::middleware::{self, AllowedHosts};
 use crate::routing::{IntoRoute, Route, Router};
 
+/// The default stack as a `ServiceBuilder`; a macro because its type differs with the service
+/// it wraps (an `axum::Router` for [`App::into_service`], each route for [`App::into_router`]).
+macro_rules! default_stack {
+    ($defaults:expr) => {{
+        let Defaults {
+            request_id,
+            access_log,
+            allowed_hosts,
+            cors,
+        } = $defaults;
+        ServiceBuilder::new()
+            .option_layer(request_id.then_some(middleware::RequestIdLayer))
+            .option_layer(access_log.then(|| {
+                ServiceBuilder::new()
+                    .map_response(into_response)
+                    .layer(self::access_log())
+                    .into_inner()
+            }))
+            .layer(middleware::HostCheckLayer(allowed_hosts))
+            .option_layer(cors)
+    }};
+}
+
 /// The default largest request body for JSON, form and raw-body extractors: 2 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 2 << 20;
 
@@ -244,8 +267,36 @@ impl App {
         self.root.clone().into_routes()
     }
 
-    /// Builds the axum router serving this app, with its middleware.
+    /// Builds the axum router serving this app, with its middleware: for mounting the app into
+    /// a larger axum application.
     pub fn into_router(self) -> axum::Router {
+        let (router, defaults) = self.split();
+        router.layer(default_stack!(defaults))
+    }
+
+    /// The app as one tower service, the default middleware wrapped once around the router.
+    ///
+    /// This is what [`Server`](crate::Server) runs and what [`TestClient`](crate::testing::TestClient)
+    /// calls. Unlike [`into_router`](Self::into_router), which axum must box once more for every
+    /// route, nothing here allocates per request beyond the handler itself.
+    pub fn into_service(
+        self,
+    ) -> impl tower::Service<
+        Request<axum::body::Body>,
+        Response = axum::response::Response,
+        Error = std::convert::Infallible,
+        Future: Send + 'static,
+    > + Clone
+    + Send
+    + Sync
+    + 'static {
+        let (router, defaults) = self.split();
+        default_stack!(defaults).service(router)
+    }
+
+    /// The router with every route, mount, fallback and opt-in layer, and the default middleware
+    /// still to apply.
+    fn split(self) -> (axum::Router, Defaults) {
         let context = AppContext::new(Inner {
             state: self.state,
             overrides: self.overrides,
@@ -289,20 +340,22 @@ impl App {
                 middleware::timeout(limit, req, next)
             }));
         }
-        // The default middleware is one stack applied once: axum boxes each `Router::layer`
-        // call per route, and every box is an allocation and a clone on every request.
-        let stack = ServiceBuilder::new()
-            .option_layer(self.request_id.then_some(middleware::RequestIdLayer))
-            .option_layer(self.access_log.then(|| {
-                ServiceBuilder::new()
-                    .map_response(into_response)
-                    .layer(access_log())
-                    .into_inner()
-            }))
-            .layer(middleware::HostCheckLayer(Arc::new(self.allowed_hosts)))
-            .option_layer(self.cors);
-        router.layer(stack)
+        let defaults = Defaults {
+            request_id: self.request_id,
+            access_log: self.access_log,
+            allowed_hosts: Arc::new(self.allowed_hosts),
+            cors: self.cors,
+        };
+        (router, defaults)
     }
+}
+
+/// The middleware every app gets, composed into one layer.
+struct Defaults {
+    request_id: bool,
+    access_log: bool,
+    allowed_hosts: Arc<AllowedHosts>,
+    cors: Option<CorsLayer>,
 }
 
 /// One `tracing` event per response, in a span carrying the method, path and request ID.

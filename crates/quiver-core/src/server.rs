@@ -26,7 +26,7 @@ use crate::app::App;
 #[derive(Debug)]
 pub struct Server {
     listener: TcpListener,
-    router: axum::Router,
+    app: App,
     grace: Duration,
     shutdown: CancellationToken,
 }
@@ -49,7 +49,7 @@ impl Server {
         let listener = TcpListener::bind(addr).await?;
         Ok(Self {
             listener,
-            router: app.into_router(),
+            app,
             grace,
             shutdown: CancellationToken::new(),
         })
@@ -72,17 +72,18 @@ impl Server {
     pub async fn run(self) -> io::Result<()> {
         let Server {
             listener,
-            router,
+            app,
             grace,
             shutdown,
         } = self;
+        let service = axum::ServiceExt::into_make_service(app.into_service());
         let signal = shutdown.clone();
         tokio::spawn(async move {
             wait_for_signal().await;
             signal.cancel();
         });
         let stop = shutdown.clone();
-        let serve = axum::serve(listener, router)
+        let serve = axum::serve(listener, service)
             .with_graceful_shutdown(async move { stop.cancelled().await });
         let deadline = async {
             shutdown.cancelled().await;

@@ -34,7 +34,11 @@ use crate::app::App;
 /// Sends requests to an app in process, keeping cookies like a browser.
 #[derive(Clone)]
 pub struct TestClient {
-    router: axum::Router,
+    service: tower::util::BoxCloneSyncService<
+        http::Request<Body>,
+        axum::response::Response,
+        std::convert::Infallible,
+    >,
     cookies: Arc<Mutex<cookie::CookieJar>>,
 }
 
@@ -56,13 +60,28 @@ macro_rules! verbs {
 impl TestClient {
     /// A client for `app` (its routes, state, overrides and middleware).
     pub fn new(app: App) -> Self {
-        Self::from_router(app.into_router())
+        Self::from_service(app.into_service())
     }
 
     /// A client for any axum router.
     pub fn from_router(router: axum::Router) -> Self {
+        Self::from_service(router)
+    }
+
+    fn from_service<S>(service: S) -> Self
+    where
+        S: tower::Service<
+                http::Request<Body>,
+                Response = axum::response::Response,
+                Error = std::convert::Infallible,
+            > + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+    {
         Self {
-            router,
+            service: tower::util::BoxCloneSyncService::new(service),
             cookies: Arc::new(Mutex::new(cookie::CookieJar::new())),
         }
     }
@@ -193,11 +212,11 @@ impl TestRequest {
             .expect("a valid request");
         *request.headers_mut() = headers;
         let response = client
-            .router
+            .service
             .clone()
             .oneshot(request)
             .await
-            .expect("the router never fails");
+            .expect("the app never fails");
         let (parts, body) = response.into_parts();
         {
             let mut jar = client.jar();
