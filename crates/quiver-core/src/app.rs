@@ -24,7 +24,8 @@ use crate::error::Result;
 use crate::extract::{Dependency, MultipartLimits};
 use crate::handler::Handler;
 use crate::middleware::{self, AllowedHosts};
-use crate::routing::{IntoRoute, Route, Router};
+use crate::openapi::{self, OpenApiConfig};
+use crate::routing::{IntoRoute, Route, Router, method_shortcuts};
 
 /// The default stack as a `ServiceBuilder`; a macro because its type differs with the service
 /// it wraps (an `axum::Router` for [`App::into_service`], each route for [`App::into_router`]).
@@ -81,6 +82,7 @@ pub struct App {
     mounts: Vec<(String, axum::Router)>,
     layers: Vec<LayerFn>,
     pub(crate) shutdown_grace: Duration,
+    openapi: OpenApiConfig,
 }
 
 impl Default for App {
@@ -97,15 +99,6 @@ impl std::fmt::Debug for App {
             .field("allowed_hosts", &self.allowed_hosts)
             .finish_non_exhaustive()
     }
-}
-
-macro_rules! method_shortcuts {
-    ($($name:ident => $method:ident),*) => {$(
-        #[doc = concat!("Adds a `", stringify!($method), "` route served by a plain async function.")]
-        pub fn $name<H: Handler<Args>, Args: 'static>(self, path: &str, handler: H) -> Self {
-            self.route(Route::new(Method::$method, path, handler))
-        }
-    )*};
 }
 
 impl App {
@@ -126,6 +119,7 @@ impl App {
             mounts: Vec::new(),
             layers: Vec::new(),
             shutdown_grace: Duration::from_secs(30),
+            openapi: OpenApiConfig::default(),
         }
     }
 
@@ -262,6 +256,35 @@ impl App {
         self
     }
 
+    /// The API's title in the OpenAPI document.
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.openapi.title = title.into();
+        self
+    }
+
+    /// The API's version in the OpenAPI document (default `0.1.0`).
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.openapi.version = version.into();
+        self
+    }
+
+    /// The API's description (Markdown) in the OpenAPI document.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.openapi.description = Some(description.into());
+        self
+    }
+
+    /// Where the OpenAPI document is served (default `/openapi.json`); `None` serves none.
+    pub fn openapi_url(mut self, url: Option<&str>) -> Self {
+        self.openapi.url = url.map(str::to_owned);
+        self
+    }
+
+    /// The OpenAPI 3.1 document of this app's routes.
+    pub fn openapi(&self) -> serde_json::Value {
+        openapi::document(&self.openapi, &self.route_list())
+    }
+
     /// Every route of the app, with prefixes applied, in registration order.
     pub fn route_list(&self) -> Vec<Route> {
         self.root.clone().into_routes()
@@ -302,8 +325,16 @@ impl App {
             overrides: self.overrides,
             body_limit: self.body_limit,
         });
+        let routes = self.root.into_routes();
+        let document = self.openapi.url.as_ref().map(|url| {
+            // Built once at startup and served from memory.
+            let body = bytes::Bytes::from(
+                serde_json::to_vec(&openapi::document(&self.openapi, &routes)).unwrap_or_default(),
+            );
+            (url.clone(), body)
+        });
         let mut by_path: BTreeMap<String, MethodRouter> = BTreeMap::new();
-        for route in self.root.into_routes() {
+        for route in routes {
             let filter = method_filter(&route.method);
             let handler = route.handler.clone();
             let guards: Arc<[_]> = route.guards.clone().into();
@@ -316,6 +347,13 @@ impl App {
         let mut router = axum::Router::new();
         for (path, methods) in by_path {
             router = router.route(&path, methods);
+        }
+        if let Some((url, body)) = document {
+            let serve = move || {
+                let body = body.clone();
+                async move { ([(http::header::CONTENT_TYPE, "application/json")], body) }
+            };
+            router = router.route(&url, axum::routing::get(serve));
         }
         for (path, mounted) in self.mounts {
             // Quiver's handlers catch their own panics; a mounted router gets the layer instead.

@@ -13,9 +13,12 @@ use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use http::request::Parts;
 
+use schemars::SchemaGenerator;
+
 use crate::context::AppContext;
 use crate::error::{Error, Result};
 use crate::extract::{FromRequest, FromRequestParts, Request};
+use crate::openapi::OperationDoc;
 use crate::validation::ValidationErrors;
 
 /// A check run before a route's own extractors, such as a router-wide dependency.
@@ -49,6 +52,10 @@ pub trait Handler<Args>: Clone + Send + Sync + 'static {
         app: AppContext,
         guards: Arc<[Guard]>,
     ) -> BoxFuture<'static, Response>;
+
+    /// Declares what the extractors read, for the OpenAPI document.
+    #[doc(hidden)]
+    fn describe(doc: &mut OperationDoc, generator: &mut SchemaGenerator);
 }
 
 /// Adds an extractor's outcome to the gathered problems; any other error answers at once.
@@ -178,6 +185,8 @@ where
             self().await.into_response()
         })))
     }
+
+    fn describe(_doc: &mut OperationDoc, _generator: &mut SchemaGenerator) {}
 }
 
 macro_rules! impl_handler {
@@ -217,6 +226,11 @@ macro_rules! impl_handler {
                     };
                     self($($ty,)* $last).await.into_response()
                 })))
+            }
+
+            fn describe(doc: &mut OperationDoc, generator: &mut SchemaGenerator) {
+                $(<$ty as FromRequestParts>::describe(doc, generator);)*
+                <$last as FromRequest<M>>::describe(doc, generator);
             }
         }
     };

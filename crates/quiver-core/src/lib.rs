@@ -27,6 +27,7 @@ pub mod error;
 pub mod extract;
 pub mod handler;
 pub mod middleware;
+pub mod openapi;
 pub mod response;
 pub mod routing;
 pub mod server;

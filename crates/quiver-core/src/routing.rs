@@ -10,6 +10,8 @@ use http::Method;
 use crate::context::AppContext;
 use crate::extract::{Dep, Dependency, FromRequestParts, Request};
 use crate::handler::{Guard, Handler};
+use crate::openapi::OperationDoc;
+use schemars::SchemaGenerator;
 
 type BoxedHandler =
     Arc<dyn Fn(Request, AppContext, Arc<[Guard]>) -> BoxFuture<'static, Response> + Send + Sync>;
@@ -32,7 +34,12 @@ pub struct Route {
     pub(crate) handler: BoxedHandler,
     pub(crate) guards: Vec<Guard>,
     pub(crate) meta: RouteMeta,
+    pub(crate) describe: DescribeFn,
+    pub(crate) describe_responses: Option<DescribeFn>,
 }
+
+/// Fills in an operation's OpenAPI description.
+pub type DescribeFn = fn(&mut OperationDoc, &mut SchemaGenerator);
 
 /// What documents a route: its name, summary, tags. The route macros fill it from the function.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -75,6 +82,8 @@ impl Route {
             handler,
             guards: Vec::new(),
             meta: RouteMeta::default(),
+            describe: <H as Handler<Args>>::describe,
+            describe_responses: None,
         }
     }
 
@@ -114,6 +123,13 @@ impl Route {
     /// Sets the longer description.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         self.meta.description = Some(description.into());
+        self
+    }
+
+    /// Sets how the OpenAPI document describes this route's responses (the route macros pass
+    /// the return type's [`ResponseDoc`](crate::openapi::ResponseDoc)).
+    pub fn responses(mut self, describe: DescribeFn) -> Self {
+        self.describe_responses = Some(describe);
         self
     }
 
@@ -195,6 +211,8 @@ impl std::fmt::Debug for Router {
     }
 }
 
+/// `get`/`post`/`put`/`patch`/`delete` builder methods for a type with a `route` method; shared by
+/// [`Router`] and [`App`](crate::App).
 macro_rules! method_shortcuts {
     ($($name:ident => $method:ident),*) => {$(
         #[doc = concat!("Adds a `", stringify!($method), "` route served by a plain async function.")]
@@ -203,6 +221,7 @@ macro_rules! method_shortcuts {
         }
     )*};
 }
+pub(crate) use method_shortcuts;
 
 impl Router {
     /// An empty router with no prefix.

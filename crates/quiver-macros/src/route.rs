@@ -284,6 +284,18 @@ fn try_expand(method: &str, args: TokenStream, item: TokenStream) -> syn::Result
         ReturnType::Default => quote!(()),
         ReturnType::Type(_, ty) => quote!(#ty),
     };
+    // The return type documents its responses when it can (`impl Trait` cannot be named).
+    let responses = if output.to_string().contains("impl ") {
+        quote!()
+    } else {
+        quote! {
+            .responses(|doc, generator| {
+                #[allow(unused_imports)]
+                use ::quiver::openapi::{ViaFallback as _, ViaResponseDoc as _};
+                (&::quiver::openapi::ResponseProbe::<#output>::new()).describe_responses(doc, generator)
+            })
+        }
+    };
     let vis = &function.vis;
     let doc = format!("The route of [`{fn_name}`](fn@{fn_name}), for `routes![...]`.");
 
@@ -307,6 +319,7 @@ fn try_expand(method: &str, args: TokenStream, item: TokenStream) -> syn::Result
                     #description
                     #(#tags)*
                     #deprecated
+                    #responses
             }
         }
     })

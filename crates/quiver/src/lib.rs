@@ -44,7 +44,7 @@ pub use quiver_core::{
     routes,
 };
 pub use quiver_core::{
-    error, extract, handler, middleware, response, routing, server, testing, validation,
+    error, extract, handler, middleware, openapi, response, routing, server, testing, validation,
 };
 pub use quiver_macros::{delete, get, patch, post, put};
 

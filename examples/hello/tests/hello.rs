@@ -113,3 +113,18 @@ async fn pages_redirects_and_cors() {
         .await;
     assert_eq!(r.header("access-control-allow-origin"), None);
 }
+
+/// The API description is an artifact users review and generate clients from: any change to it
+/// shows up here. The file written beside the target dir is what CI checks with an independent
+/// OpenAPI validator.
+#[test]
+fn the_openapi_document_is_stable() {
+    let doc = hello::app(hello::Settings {
+        api_token: "t".into(),
+        cors_origins: vec![],
+    })
+    .openapi();
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("openapi-hello.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+    insta::assert_json_snapshot!("hello-openapi", doc);
+}

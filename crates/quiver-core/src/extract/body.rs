@@ -7,8 +7,11 @@ use http::request::Parts;
 use http_body_util::{BodyExt, Limited};
 
 use super::{FromRequest, private::ViaRequest};
+use schemars::SchemaGenerator;
+
 use crate::context::AppContext;
 use crate::error::{Error, HttpError, Result};
+use crate::openapi::OperationDoc;
 
 /// The request itself, for handlers that want everything. Must be the last argument.
 ///
@@ -57,6 +60,12 @@ impl FromRequest<ViaRequest> for Bytes {
         let (parts, body) = req.into_parts();
         read_body(&parts, body, app.body_limit()).await
     }
+
+    fn describe(doc: &mut OperationDoc, _generator: &mut SchemaGenerator) {
+        let schema = serde_json::json!({ "type": "string", "format": "binary" });
+        doc.request_body_with_schema("application/octet-stream", schema);
+        doc.error_response(413, "Request body too large");
+    }
 }
 
 impl FromRequest<ViaRequest> for String {
@@ -68,6 +77,11 @@ impl FromRequest<ViaRequest> for String {
                 "The request body is not valid UTF-8",
             ))
         })
+    }
+
+    fn describe(doc: &mut OperationDoc, _generator: &mut SchemaGenerator) {
+        doc.request_body_with_schema("text/plain", serde_json::json!({ "type": "string" }));
+        doc.error_response(413, "Request body too large");
     }
 }
 
@@ -96,5 +110,11 @@ impl FromRequest<ViaRequest> for BodyStream {
         Ok(BodyStream(
             Body::new(Limited::new(body, app.body_limit())).into_data_stream(),
         ))
+    }
+
+    fn describe(doc: &mut OperationDoc, _generator: &mut SchemaGenerator) {
+        let schema = serde_json::json!({ "type": "string", "format": "binary" });
+        doc.request_body_with_schema("application/octet-stream", schema);
+        doc.error_response(413, "Request body too large");
     }
 }

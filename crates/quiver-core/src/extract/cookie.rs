@@ -7,8 +7,11 @@ use serde::de::DeserializeOwned;
 
 use super::header::field_names;
 use super::{FromRequestParts, ParamName, ParamValue};
+use schemars::SchemaGenerator;
+
 use crate::context::AppContext;
 use crate::error::{Error, Result};
+use crate::openapi::OperationDoc;
 use crate::validation::{self, Pairs, Source};
 
 /// Cookies deserialised into `T`, one field per cookie name.
@@ -49,16 +52,13 @@ where
             .into_iter()
             .filter(|(k, _)| names.contains(k))
             .collect();
-        validation::from_pairs(
-            Source::Cookie,
-            || pairs.clone(),
-            || {
-                serde_json::from_value(validation::coerce_pairs(&pairs, &info))
-                    .map_err(|e| e.to_string())
-            },
-        )
-        .map(Cookies)
-        .map_err(Error::from)
+        validation::from_schema_pairs(Source::Cookie, &pairs, &info)
+            .map(Cookies)
+            .map_err(Error::from)
+    }
+
+    fn describe(doc: &mut OperationDoc, generator: &mut SchemaGenerator) {
+        doc.parameters_from::<T>(generator, Source::Cookie);
     }
 }
 
@@ -81,5 +81,10 @@ where
         T::from_values(&values, Source::Cookie, N::NAME)
             .map(|v| CookieParam(v, PhantomData))
             .map_err(Error::from)
+    }
+
+    fn describe(doc: &mut OperationDoc, generator: &mut SchemaGenerator) {
+        let schema = T::param_schema(generator);
+        doc.parameter_with_schema(Source::Cookie, N::NAME, T::REQUIRED, schema, None);
     }
 }

@@ -9,8 +9,11 @@ use futures_util::future::BoxFuture;
 use http::request::Parts;
 
 use super::FromRequestParts;
+use schemars::SchemaGenerator;
+
 use crate::context::AppContext;
 use crate::error::{Error, Result};
+use crate::openapi::OperationDoc;
 
 /// A value a handler (or another dependency) asks for with [`Dep<T>`].
 ///
@@ -48,6 +51,10 @@ use crate::error::{Error, Result};
 pub trait Dependency: Clone + Send + Sync + 'static {
     /// Builds the value for this request.
     fn provide(parts: &mut Parts, app: &AppContext) -> impl Future<Output = Result<Self>> + Send;
+
+    /// Declares, in the OpenAPI document, what this dependency reads (its own parameters, its
+    /// sub-dependencies', the errors it answers with). Nothing by default.
+    fn describe(_doc: &mut OperationDoc, _generator: &mut SchemaGenerator) {}
 }
 
 /// A dependency resolved for this request (see [`Dependency`]).
@@ -85,6 +92,10 @@ impl<T: Dependency> FromRequestParts for Dep<T> {
         };
         parts.extensions.insert(Resolved(value.clone()));
         Ok(Dep(value))
+    }
+
+    fn describe(doc: &mut OperationDoc, generator: &mut SchemaGenerator) {
+        T::describe(doc, generator);
     }
 }
 

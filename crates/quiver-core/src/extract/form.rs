@@ -6,8 +6,11 @@ use serde::de::DeserializeOwned;
 
 use super::body::read_body;
 use super::{FromRequest, Request, private::ViaBody};
+use schemars::SchemaGenerator;
+
 use crate::context::AppContext;
 use crate::error::{Error, HttpError, Result};
+use crate::openapi::OperationDoc;
 use crate::validation::{self, Source, Validate};
 
 /// A URL-encoded form body deserialised and validated into `T`; repeated keys fill `Vec` fields.
@@ -56,5 +59,11 @@ where
         )
         .map(Form)
         .map_err(Error::from)
+    }
+
+    fn describe(doc: &mut OperationDoc, generator: &mut SchemaGenerator) {
+        doc.request_body::<T>(generator, "application/x-www-form-urlencoded");
+        doc.error_response(413, "Request body too large");
+        doc.error_response(415, "Content-Type is not a URL-encoded form");
     }
 }

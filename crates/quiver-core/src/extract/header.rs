@@ -8,8 +8,11 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::{FromRequestParts, ParamName, ParamValue};
+use schemars::SchemaGenerator;
+
 use crate::context::AppContext;
 use crate::error::{Error, Result};
+use crate::openapi::OperationDoc;
 use crate::validation::{self, Pairs, Source};
 
 /// Headers deserialised into `T`: each field reads the header of the same name with `_` as `-`,
@@ -62,16 +65,13 @@ where
     async fn from_request_parts(parts: &mut Parts, _app: &AppContext) -> Result<Self> {
         let info = validation::schema_info::<T>();
         let pairs = header_pairs(parts, &field_names(&info));
-        validation::from_pairs(
-            Source::Header,
-            || pairs.clone(),
-            || {
-                serde_json::from_value(validation::coerce_pairs(&pairs, &info))
-                    .map_err(|e| e.to_string())
-            },
-        )
-        .map(Headers)
-        .map_err(Error::from)
+        validation::from_schema_pairs(Source::Header, &pairs, &info)
+            .map(Headers)
+            .map_err(Error::from)
+    }
+
+    fn describe(doc: &mut OperationDoc, generator: &mut SchemaGenerator) {
+        doc.parameters_from::<T>(generator, Source::Header);
     }
 }
 
@@ -95,5 +95,10 @@ where
         T::from_values(&values, Source::Header, N::NAME)
             .map(|v| HeaderParam(v, PhantomData))
             .map_err(Error::from)
+    }
+
+    fn describe(doc: &mut OperationDoc, generator: &mut SchemaGenerator) {
+        let schema = T::param_schema(generator);
+        doc.parameter_with_schema(Source::Header, N::NAME, T::REQUIRED, schema, None);
     }
 }

@@ -10,8 +10,11 @@ use serde_json::Value;
 
 use super::body::read_body;
 use super::{FromRequest, Request, private::ViaBody};
+use schemars::SchemaGenerator;
+
 use crate::context::AppContext;
 use crate::error::{Error, HttpError, Result};
+use crate::openapi::OperationDoc;
 use crate::validation::{self, ErrorDetail, LocItem, Source, Validate, ValidationErrors};
 
 /// A JSON body parsed and validated into `T`, or a value answered as JSON.
@@ -129,6 +132,12 @@ where
         }
         let bytes = read_body(&parts, body, app.body_limit()).await?;
         parse_json::<T, M>(&bytes).map(Json).map_err(Error::from)
+    }
+
+    fn describe(doc: &mut OperationDoc, generator: &mut SchemaGenerator) {
+        doc.request_body::<T>(generator, "application/json");
+        doc.error_response(413, "Request body too large");
+        doc.error_response(415, "Content-Type is not JSON");
     }
 }
 

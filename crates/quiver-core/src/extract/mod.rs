@@ -35,8 +35,11 @@ pub use path::{Path, PathParam};
 pub use query::{Query, QueryParam};
 pub use state::State;
 
+use schemars::SchemaGenerator;
+
 use crate::context::AppContext;
 use crate::error::Result;
+use crate::openapi::OperationDoc;
 
 /// A handler argument read from the request head. Implement it for your own extractors; for
 /// values computed once per request and shared, implement [`Dependency`] instead.
@@ -70,6 +73,9 @@ pub trait FromRequestParts: Sized + Send {
         parts: &mut Parts,
         app: &AppContext,
     ) -> impl Future<Output = Result<Self>> + Send;
+
+    /// Declares, in the OpenAPI document, the parameters this extractor reads (none by default).
+    fn describe(_doc: &mut OperationDoc, _generator: &mut SchemaGenerator) {}
 }
 
 /// A handler argument that may consume the request body; only the last argument can be one.
@@ -81,12 +87,19 @@ pub trait FromRequestParts: Sized + Send {
 pub trait FromRequest<M = private::ViaRequest>: Sized + Send {
     /// Reads the value from the whole request.
     fn from_request(req: Request, app: &AppContext) -> impl Future<Output = Result<Self>> + Send;
+
+    /// Declares, in the OpenAPI document, what this extractor reads (nothing by default).
+    fn describe(_doc: &mut OperationDoc, _generator: &mut SchemaGenerator) {}
 }
 
 impl<T: FromRequestParts> FromRequest<private::ViaParts> for T {
     async fn from_request(req: Request, app: &AppContext) -> Result<Self> {
         let (mut parts, _body) = req.into_parts();
         T::from_request_parts(&mut parts, app).await
+    }
+
+    fn describe(doc: &mut OperationDoc, generator: &mut SchemaGenerator) {
+        T::describe(doc, generator);
     }
 }
 

@@ -9,8 +9,11 @@ use tokio::io::AsyncWriteExt;
 
 use super::body::check_declared_length;
 use super::{FromRequest, Request, private::ViaRequest};
+use schemars::SchemaGenerator;
+
 use crate::context::AppContext;
 use crate::error::{Error, HttpError, Result};
+use crate::openapi::OperationDoc;
 
 /// Size limits for multipart bodies, set with [`App::multipart_limits`](crate::App::multipart_limits).
 ///
@@ -97,6 +100,14 @@ impl FromRequest<ViaRequest> for Multipart {
         let inner =
             multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
         Ok(Self { inner, limits })
+    }
+
+    fn describe(doc: &mut OperationDoc, _generator: &mut SchemaGenerator) {
+        doc.request_body_with_schema(
+            "multipart/form-data",
+            serde_json::json!({ "type": "object" }),
+        );
+        doc.error_response(413, "Upload too large");
     }
 }
 

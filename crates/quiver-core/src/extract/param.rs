@@ -30,7 +30,15 @@ pub trait ParamName: Send + Sync + 'static {
     note = "single parameters take strings, numbers, `bool`, `Uuid`, `Option<T>` and `Vec<T>` of those; \
             use a struct with `Query<T>` for anything richer"
 )]
-pub trait ParamValue: Sized + Send {
+pub trait ParamValue: Sized + Send + schemars::JsonSchema {
+    /// Whether the parameter must be sent (`Option` and `Vec` need not be).
+    const REQUIRED: bool = true;
+
+    /// The parameter's schema in the OpenAPI document.
+    fn param_schema(generator: &mut schemars::SchemaGenerator) -> Value {
+        generator.subschema_for::<Self>().to_value()
+    }
+
     /// Parses from every value sent under the parameter's name, in order.
     fn from_values(
         values: &[&str],
@@ -87,6 +95,12 @@ scalar_param!(|raw: &str| uuid::Uuid::parse_str(raw.trim())
     .map_err(|_| ("uuid_parsing", "Input should be a valid UUID")); uuid::Uuid);
 
 impl<T: ParamValue> ParamValue for Option<T> {
+    const REQUIRED: bool = false;
+
+    fn param_schema(generator: &mut schemars::SchemaGenerator) -> Value {
+        T::param_schema(generator)
+    }
+
     fn from_values(
         values: &[&str],
         source: Source,
@@ -99,7 +113,9 @@ impl<T: ParamValue> ParamValue for Option<T> {
     }
 }
 
-impl<T: Scalar + Send> ParamValue for Vec<T> {
+impl<T: Scalar + Send + schemars::JsonSchema> ParamValue for Vec<T> {
+    const REQUIRED: bool = false;
+
     fn from_values(
         values: &[&str],
         source: Source,

@@ -7,8 +7,11 @@ use http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use super::{FromRequestParts, ParamName, ParamValue};
+use schemars::SchemaGenerator;
+
 use crate::context::AppContext;
 use crate::error::{Error, Result};
+use crate::openapi::OperationDoc;
 use crate::validation::{self, Pairs, Source};
 
 /// All path parameters, deserialised into `T` (a struct with one field per `{name}`, a tuple,
@@ -58,6 +61,10 @@ where
             }
         }
     }
+
+    fn describe(doc: &mut OperationDoc, generator: &mut SchemaGenerator) {
+        doc.parameters_from::<T>(generator, Source::Path);
+    }
 }
 
 /// One path parameter by name, as the route macros write `#[path] id: u32`.
@@ -79,5 +86,10 @@ where
         T::from_values(&values, Source::Path, N::NAME)
             .map(|v| PathParam(v, PhantomData))
             .map_err(Error::from)
+    }
+
+    fn describe(doc: &mut OperationDoc, generator: &mut SchemaGenerator) {
+        let schema = T::param_schema(generator);
+        doc.parameter_with_schema(Source::Path, N::NAME, T::REQUIRED, schema, None);
     }
 }

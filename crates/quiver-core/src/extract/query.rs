@@ -6,8 +6,11 @@ use http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use super::{FromRequestParts, ParamName, ParamValue};
+use schemars::SchemaGenerator;
+
 use crate::context::AppContext;
 use crate::error::{Error, Result};
+use crate::openapi::OperationDoc;
 use crate::validation::{self, Pairs, Source};
 
 /// The query string deserialised into `T`; repeated keys fill `Vec` fields, constraints declared
@@ -54,6 +57,10 @@ where
         .map(Query)
         .map_err(Error::from)
     }
+
+    fn describe(doc: &mut OperationDoc, generator: &mut SchemaGenerator) {
+        doc.parameters_from::<T>(generator, Source::Query);
+    }
 }
 
 /// One query parameter by name, as the route macros write `#[query] limit: u32`.
@@ -75,5 +82,10 @@ where
         T::from_values(&values, Source::Query, N::NAME)
             .map(|v| QueryParam(v, PhantomData))
             .map_err(Error::from)
+    }
+
+    fn describe(doc: &mut OperationDoc, generator: &mut SchemaGenerator) {
+        let schema = T::param_schema(generator);
+        doc.parameter_with_schema(Source::Query, N::NAME, T::REQUIRED, schema, None);
     }
 }

@@ -281,6 +281,23 @@ where
     Ok(value)
 }
 
+/// [`from_pairs`] for sources with no serde format of their own (headers, cookies): the pairs are
+/// read through the schema-guided conversion only.
+pub(crate) fn from_schema_pairs<T>(
+    source: Source,
+    pairs: &Pairs,
+    info: &SchemaInfo,
+) -> Result<T, ValidationErrors>
+where
+    T: serde::de::DeserializeOwned + schemars::JsonSchema + validator::Validate + 'static,
+{
+    from_pairs(
+        source,
+        || pairs.clone(),
+        || serde_json::from_value(coerce_pairs(pairs, info)).map_err(|e| e.to_string()),
+    )
+}
+
 /// Runs a parsed value's declared constraints; on failure lists the problems, using the schema
 /// walk over `raw` (the input as JSON) for their wording and order, and the validator's own
 /// report for rules a schema cannot express (custom functions).

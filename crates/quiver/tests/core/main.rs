@@ -3,6 +3,7 @@
 mod dependencies;
 mod inputs;
 mod middleware;
+mod openapi;
 mod responses;
 mod routing;
 mod server;

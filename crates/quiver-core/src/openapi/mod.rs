@@ -1,0 +1,320 @@
+//! The OpenAPI 3.1 document, built from the routes: each extractor describes the parameters or
+//! body it reads, each response type its status and schema; this module only assembles them.
+//!
+//! ```
+//! use quiver_core::{App, extract::Json};
+//!
+//! async fn echo(Json(v): Json<Vec<u32>>) -> Json<Vec<u32>> { Json(v) }
+//!
+//! let doc = App::new().title("Echo").post("/echo", echo).openapi();
+//! assert_eq!(doc["openapi"], "3.1.0");
+//! assert!(doc["paths"]["/echo"]["post"]["requestBody"].is_object());
+//! ```
+
+mod responses;
+
+use std::collections::BTreeMap;
+
+use schemars::{JsonSchema, SchemaGenerator};
+use serde_json::{Map, Value, json};
+
+pub use responses::{ResponseDoc, ResponseProbe, ViaFallback, ViaResponseDoc};
+
+use crate::routing::Route;
+use crate::validation::Source;
+
+/// What one operation reads and answers, filled in by its extractors and response type.
+#[derive(Debug, Default, Clone)]
+pub struct OperationDoc {
+    parameters: Vec<Value>,
+    request_body: Option<Value>,
+    responses: BTreeMap<String, Value>,
+    validates: bool,
+}
+
+impl OperationDoc {
+    /// Adds one parameter (`in` is the source) with the schema of `T`.
+    pub fn parameter<T: JsonSchema>(
+        &mut self,
+        generator: &mut SchemaGenerator,
+        source: Source,
+        name: &str,
+        required: bool,
+    ) {
+        let schema = inline_schema::<T>(generator);
+        self.parameter_with_schema(source, name, required, schema, None);
+    }
+
+    /// Adds one parameter with a schema already built.
+    pub fn parameter_with_schema(
+        &mut self,
+        source: Source,
+        name: &str,
+        required: bool,
+        schema: Value,
+        description: Option<String>,
+    ) {
+        let location = match source {
+            Source::Body => return,
+            other => other.as_str(),
+        };
+        let mut parameter = json!({
+            "name": name,
+            "in": location,
+            "required": required || source == Source::Path,
+            "schema": schema,
+        });
+        if let Some(text) = description {
+            parameter["description"] = Value::String(text);
+        }
+        self.parameters.push(parameter);
+        self.validates = true;
+    }
+
+    /// Adds every property of struct `T` as a parameter in `source` (header names with `-`).
+    pub fn parameters_from<T: JsonSchema>(
+        &mut self,
+        generator: &mut SchemaGenerator,
+        source: Source,
+    ) {
+        let schema = generator.root_schema_for::<T>().to_value();
+        let required: Vec<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+            return;
+        };
+        for (name, property) in properties {
+            let mut property = property.clone();
+            let description = property
+                .as_object_mut()
+                .and_then(|p| p.remove("description"))
+                .and_then(|d| d.as_str().map(str::to_owned));
+            let client_name = if source == Source::Header {
+                name.replace('_', "-")
+            } else {
+                name.clone()
+            };
+            self.parameter_with_schema(
+                source,
+                &client_name,
+                required.contains(&name.as_str()),
+                property,
+                description,
+            );
+        }
+    }
+
+    /// Declares the request body: `T` as `content_type`.
+    pub fn request_body<T: JsonSchema>(
+        &mut self,
+        generator: &mut SchemaGenerator,
+        content_type: &str,
+    ) {
+        let schema = generator.subschema_for::<T>().to_value();
+        self.request_body = Some(json!({
+            "required": true,
+            "content": { content_type: { "schema": schema } },
+        }));
+        self.validates = true;
+    }
+
+    /// Declares a request body with a schema already built.
+    pub fn request_body_with_schema(&mut self, content_type: &str, schema: Value) {
+        self.request_body =
+            Some(json!({ "required": true, "content": { content_type: { "schema": schema } } }));
+    }
+
+    /// Declares one response.
+    pub fn response(&mut self, status: u16, description: &str, content: Option<(&str, Value)>) {
+        self.response_range(&status.to_string(), description, content);
+    }
+
+    /// Declares the response for a status or a range of them (`"3XX"`).
+    pub fn response_range(
+        &mut self,
+        status: &str,
+        description: &str,
+        content: Option<(&str, Value)>,
+    ) {
+        let mut response = json!({ "description": description });
+        if let Some((content_type, schema)) = content {
+            response["content"] = json!({ content_type: { "schema": schema } });
+        }
+        self.responses.insert(status.to_owned(), response);
+    }
+
+    /// Declares a response other than the success, if none with that status is declared.
+    pub fn error_response(&mut self, status: u16, description: &str) {
+        self.responses.entry(status.to_string()).or_insert_with(|| {
+            json!({
+                "description": description,
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/HTTPError" } } },
+            })
+        });
+    }
+}
+
+/// The schema of `T` written in place (primitives and lists inline; named types as `$ref`).
+pub(crate) fn inline_schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Value {
+    generator.subschema_for::<T>().to_value()
+}
+
+/// The document's `info` and the path it is served at.
+#[derive(Debug, Clone)]
+pub(crate) struct OpenApiConfig {
+    pub(crate) title: String,
+    pub(crate) version: String,
+    pub(crate) description: Option<String>,
+    pub(crate) url: Option<String>,
+}
+
+impl Default for OpenApiConfig {
+    fn default() -> Self {
+        Self {
+            title: "Quiver app".into(),
+            version: "0.1.0".into(),
+            description: None,
+            url: Some("/openapi.json".into()),
+        }
+    }
+}
+
+fn new_generator() -> SchemaGenerator {
+    schemars::generate::SchemaSettings::draft2020_12()
+        .with(|s| {
+            s.definitions_path = "#/components/schemas".into();
+            s.meta_schema = None;
+        })
+        .into_generator()
+}
+
+/// Builds the whole document for these routes.
+pub(crate) fn document(config: &OpenApiConfig, routes: &[Route]) -> Value {
+    let mut generator = new_generator();
+    let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    let mut seen_ids: BTreeMap<String, usize> = BTreeMap::new();
+    let mut any_validation = false;
+    let mut any_error = false;
+    for route in routes {
+        let mut doc = OperationDoc::default();
+        (route.describe)(&mut doc, &mut generator);
+        if let Some(describe) = route.describe_responses {
+            describe(&mut doc, &mut generator);
+        }
+        let meta = route.meta();
+        let mut operation = Map::new();
+        if !meta.tags.is_empty() {
+            operation.insert("tags".into(), json!(meta.tags));
+        }
+        if let Some(summary) = &meta.summary {
+            operation.insert("summary".into(), json!(summary));
+        }
+        if let Some(description) = &meta.description {
+            operation.insert("description".into(), json!(description));
+        }
+        let base_id = meta
+            .name
+            .clone()
+            .unwrap_or_else(|| default_operation_id(route));
+        let count = seen_ids.entry(base_id.clone()).or_default();
+        *count += 1;
+        let id = if *count == 1 {
+            base_id
+        } else {
+            format!("{base_id}_{count}")
+        };
+        operation.insert("operationId".into(), json!(id));
+        if !doc.parameters.is_empty() {
+            operation.insert("parameters".into(), Value::Array(doc.parameters.clone()));
+        }
+        if let Some(body) = doc.request_body.take() {
+            operation.insert("requestBody".into(), body);
+        }
+        if doc
+            .responses
+            .keys()
+            .all(|status| !status.starts_with('2') && !status.starts_with('3'))
+        {
+            doc.response(200, "Successful Response", None);
+        }
+        if doc.validates {
+            any_validation = true;
+            doc.responses.entry("422".into()).or_insert_with(|| {
+                json!({
+                    "description": "Validation Error",
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/HTTPValidationError" } } },
+                })
+            });
+        }
+        any_error |= doc
+            .responses
+            .values()
+            .any(|r| r.to_string().contains("#/components/schemas/HTTPError"));
+        operation.insert("responses".into(), json!(doc.responses));
+        if meta.deprecated {
+            operation.insert("deprecated".into(), json!(true));
+        }
+        paths.entry(route.path().to_owned()).or_default().insert(
+            route.method().as_str().to_ascii_lowercase(),
+            Value::Object(operation),
+        );
+    }
+    let mut schemas = generator.take_definitions(true);
+    if any_validation {
+        schemas.insert("ValidationError".into(), validation_error_schema());
+        schemas.insert(
+            "HTTPValidationError".into(),
+            json!({
+                "title": "HTTPValidationError",
+                "type": "object",
+                "properties": { "detail": { "title": "Detail", "type": "array", "items": { "$ref": "#/components/schemas/ValidationError" } } },
+            }),
+        );
+    }
+    if any_error {
+        schemas.insert(
+            "HTTPError".into(),
+            json!({ "title": "HTTPError", "type": "object", "required": ["detail"], "properties": { "detail": {} } }),
+        );
+    }
+    let mut info = json!({ "title": config.title, "version": config.version });
+    if let Some(description) = &config.description {
+        info["description"] = json!(description);
+    }
+    let mut document = json!({ "openapi": "3.1.0", "info": info, "paths": paths });
+    if !schemas.is_empty() {
+        document["components"] = json!({ "schemas": schemas });
+    }
+    document
+}
+
+fn default_operation_id(route: &Route) -> String {
+    let path: String = route
+        .path()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!(
+        "{}{}",
+        route.method().as_str().to_ascii_lowercase(),
+        path.trim_end_matches('_')
+    )
+}
+
+fn validation_error_schema() -> Value {
+    json!({
+        "title": "ValidationError",
+        "type": "object",
+        "required": ["loc", "msg", "type"],
+        "properties": {
+            "loc": { "title": "Location", "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "integer" }] } },
+            "msg": { "title": "Message", "type": "string" },
+            "type": { "title": "Error Type", "type": "string" },
+            "input": { "title": "Input" },
+            "ctx": { "title": "Context", "type": "object" },
+        },
+    })
+}

@@ -1,0 +1,135 @@
+use quiver::prelude::*;
+use serde_json::{Value, json};
+
+/// A product in the catalogue.
+#[derive(Deserialize, Serialize, JsonSchema, Validate)]
+struct Product {
+    /// What customers see.
+    #[validate(length(min = 1, max = 80))]
+    name: String,
+    #[validate(range(min = 0.0))]
+    price: f64,
+}
+
+#[derive(Deserialize, JsonSchema, Validate)]
+struct Page {
+    /// How many items to return.
+    #[validate(range(min = 1, max = 100))]
+    limit: Option<u32>,
+}
+
+/// List products.
+///
+/// Newest first.
+#[get("/products", tag = "products")]
+async fn list_products(
+    Query(_page): Query<Page>,
+    #[header] x_trace: Option<String>,
+) -> Json<Vec<Product>> {
+    let _ = x_trace;
+    Json(vec![])
+}
+
+/// Create a product.
+#[post("/products", tag = "products")]
+async fn create_product(Json(p): Json<Product>) -> Created<Product> {
+    Created::new(p)
+}
+
+#[delete("/products/{id}", deprecated)]
+async fn delete_product(#[path] id: u32) -> Result<NoContent> {
+    let _ = id;
+    Ok(NoContent)
+}
+
+#[get("/health")]
+async fn health() -> impl IntoResponse {
+    "ok"
+}
+
+fn app() -> App {
+    App::new()
+        .title("Catalogue")
+        .version("1.2.3")
+        .routes(routes![
+            list_products,
+            create_product,
+            delete_product,
+            health
+        ])
+}
+
+#[test]
+fn operations_come_from_the_handlers() {
+    let doc = app().openapi();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(
+        doc["info"],
+        json!({"title": "Catalogue", "version": "1.2.3"})
+    );
+    let list = &doc["paths"]["/products"]["get"];
+    assert_eq!(list["operationId"], "list_products");
+    assert_eq!(list["summary"], "List products.");
+    assert_eq!(list["description"], "Newest first.");
+    assert_eq!(list["tags"], json!(["products"]));
+    assert_eq!(
+        list["parameters"],
+        json!([
+            {"name": "limit", "in": "query", "required": false, "description": "How many items to return.",
+             "schema": {"type": ["integer", "null"], "format": "uint32", "minimum": 1, "maximum": 100}},
+            {"name": "x-trace", "in": "header", "required": false, "schema": {"type": "string"}},
+        ])
+    );
+    assert_eq!(
+        list["responses"]["200"]["content"]["application/json"]["schema"],
+        json!({"type": "array", "items": {"$ref": "#/components/schemas/Product"}})
+    );
+    assert_eq!(
+        list["responses"]["422"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/HTTPValidationError"
+    );
+}
+
+#[test]
+fn bodies_responses_and_shared_schemas() {
+    let doc = app().openapi();
+    let create = &doc["paths"]["/products"]["post"];
+    assert_eq!(
+        create["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/Product"
+    );
+    assert_eq!(
+        create["responses"]["201"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/Product"
+    );
+    assert!(create["responses"]["413"].is_object());
+    let product = &doc["components"]["schemas"]["Product"];
+    assert_eq!(product["description"], "A product in the catalogue.");
+    assert_eq!(product["properties"]["name"]["minLength"], 1);
+    assert_eq!(
+        product["properties"]["name"]["description"],
+        "What customers see."
+    );
+    assert!(doc["components"]["schemas"]["HTTPValidationError"].is_object());
+
+    let delete = &doc["paths"]["/products/{id}"]["delete"];
+    assert_eq!(delete["deprecated"], true);
+    assert_eq!(delete["parameters"][0]["in"], "path");
+    assert_eq!(delete["parameters"][0]["required"], true);
+    assert!(delete["responses"]["204"].is_object());
+    assert!(doc["paths"]["/health"]["get"]["responses"]["200"].is_object());
+}
+
+#[tokio::test]
+async fn the_document_is_served_and_can_be_moved_or_turned_off() {
+    let c = TestClient::new(app());
+    let r = c.get("/openapi.json").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.content_type(), Some("application/json"));
+    assert_eq!(r.json::<Value>(), app().openapi());
+    let moved = TestClient::new(app().openapi_url(Some("/api/schema.json")));
+    assert_eq!(moved.get("/api/schema.json").await.status(), 200);
+    assert_eq!(moved.get("/openapi.json").await.status(), 404);
+    let off = TestClient::new(app().openapi_url(None));
+    assert_eq!(off.get("/openapi.json").await.status(), 404);
+}
