@@ -280,6 +280,18 @@ impl App {
         self
     }
 
+    /// Where Swagger UI is served (default `/docs`); `None` serves none.
+    pub fn docs_url(mut self, url: Option<&str>) -> Self {
+        self.openapi.docs_url = url.map(str::to_owned);
+        self
+    }
+
+    /// Where ReDoc is served (default `/redoc`); `None` serves none.
+    pub fn redoc_url(mut self, url: Option<&str>) -> Self {
+        self.openapi.redoc_url = url.map(str::to_owned);
+        self
+    }
+
     /// The OpenAPI 3.1 document of this app's routes.
     pub fn openapi(&self) -> serde_json::Value {
         openapi::document(&self.openapi, &self.route_list())
@@ -354,6 +366,13 @@ impl App {
                 async move { ([(http::header::CONTENT_TYPE, "application/json")], body) }
             };
             router = router.route(&url, axum::routing::get(serve));
+            let urls = openapi::DocsUrls {
+                openapi: &url,
+                swagger: self.openapi.docs_url.as_deref(),
+                redoc: self.openapi.redoc_url.as_deref(),
+                title: &self.openapi.title,
+            };
+            router = openapi::mount_docs(router, &urls);
         }
         for (path, mounted) in self.mounts {
             // Quiver's handlers catch their own panics; a mounted router gets the layer instead.

@@ -12,6 +12,7 @@
 //! ```
 
 mod responses;
+mod ui;
 
 use std::collections::BTreeMap;
 
@@ -19,6 +20,7 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
 pub use responses::{ResponseDoc, ResponseProbe, ViaFallback, ViaResponseDoc};
+pub(crate) use ui::{DocsUrls, mount as mount_docs};
 
 use crate::routing::Route;
 use crate::validation::Source;
@@ -169,6 +171,8 @@ pub(crate) struct OpenApiConfig {
     pub(crate) version: String,
     pub(crate) description: Option<String>,
     pub(crate) url: Option<String>,
+    pub(crate) docs_url: Option<String>,
+    pub(crate) redoc_url: Option<String>,
 }
 
 impl Default for OpenApiConfig {
@@ -178,6 +182,8 @@ impl Default for OpenApiConfig {
             version: "0.1.0".into(),
             description: None,
             url: Some("/openapi.json".into()),
+            docs_url: Some("/docs".into()),
+            redoc_url: Some("/redoc".into()),
         }
     }
 }

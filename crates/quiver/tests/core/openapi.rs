@@ -133,3 +133,59 @@ async fn the_document_is_served_and_can_be_moved_or_turned_off() {
     let off = TestClient::new(app().openapi_url(None));
     assert_eq!(off.get("/openapi.json").await.status(), 404);
 }
+
+#[tokio::test]
+async fn swagger_ui_and_redoc_are_served_from_the_binary() {
+    let c = TestClient::new(app());
+    let page = c.get("/docs").await;
+    assert_eq!(page.status(), 200);
+    assert!(page.content_type().unwrap().starts_with("text/html"));
+    assert!(
+        page.header("content-security-policy")
+            .unwrap()
+            .contains("default-src 'self'")
+    );
+    let html = page.text();
+    assert!(
+        html.contains("<title>Catalogue - Swagger UI</title>"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("http"),
+        "the page loads nothing from elsewhere: {html}"
+    );
+    let init = c.get("/docs/assets/5.35.0/init.js").await.text();
+    assert!(
+        init.contains("\"url\":\"/openapi.json\"") && init.contains("\"validatorUrl\":null"),
+        "{init}"
+    );
+    let bundle = c.get("/docs/assets/5.35.0/swagger-ui-bundle.js").await;
+    assert_eq!(bundle.content_type(), Some("text/javascript"));
+    assert!(bundle.bytes().len() > 1_000_000);
+    assert!(
+        bundle
+            .header("cache-control")
+            .unwrap()
+            .contains("immutable")
+    );
+
+    let redoc = c.get("/redoc").await.text();
+    assert!(redoc.contains("spec-url=\"/openapi.json\""), "{redoc}");
+    let js = c.get("/redoc/assets/2.5.4/redoc.standalone.js").await;
+    assert_eq!(js.status(), 200);
+    assert!(js.bytes().len() > 500_000);
+}
+
+#[tokio::test]
+async fn the_pages_can_be_moved_or_turned_off() {
+    let c = TestClient::new(app().docs_url(Some("/api/docs")).redoc_url(None));
+    assert_eq!(c.get("/api/docs").await.status(), 200);
+    assert_eq!(c.get("/docs").await.status(), 404);
+    assert_eq!(c.get("/redoc").await.status(), 404);
+    let no_document = TestClient::new(app().openapi_url(None));
+    assert_eq!(
+        no_document.get("/docs").await.status(),
+        404,
+        "no document, no pages"
+    );
+}
