@@ -36,6 +36,8 @@ pub struct Route {
     pub(crate) meta: RouteMeta,
     pub(crate) describe: DescribeFn,
     pub(crate) describe_responses: Option<DescribeFn>,
+    /// What the dependencies run before this route declare.
+    pub(crate) describe_guards: Vec<DescribeFn>,
 }
 
 /// Fills in an operation's OpenAPI description.
@@ -55,6 +57,8 @@ pub struct RouteMeta {
     pub tags: Vec<String>,
     /// Marked deprecated.
     pub deprecated: bool,
+    /// Errors the handler answers with itself, as (status, description).
+    pub errors: Vec<(u16, String)>,
 }
 
 impl std::fmt::Debug for Route {
@@ -84,6 +88,7 @@ impl Route {
             meta: RouteMeta::default(),
             describe: <H as Handler<Args>>::describe,
             describe_responses: None,
+            describe_guards: Vec::new(),
         }
     }
 
@@ -139,9 +144,17 @@ impl Route {
         self
     }
 
+    /// Documents an error the handler itself answers with (for example a 404 from
+    /// `HttpError::not_found`): `#[get("/items/{id}", error(404, "Item not found"))]`.
+    pub fn error(mut self, status: u16, description: impl Into<String>) -> Self {
+        self.meta.errors.push((status, description.into()));
+        self
+    }
+
     /// Runs dependency `T` before this route's handler (its value is discarded; its errors answer).
     pub fn dependency<T: Dependency>(mut self) -> Self {
         self.guards.push(guard::<T>());
+        self.describe_guards.push(T::describe);
         self
     }
 }
@@ -198,6 +211,7 @@ pub struct Router {
     prefix: String,
     tags: Vec<String>,
     guards: Vec<Guard>,
+    describe_guards: Vec<DescribeFn>,
     routes: Vec<Route>,
 }
 
@@ -244,6 +258,7 @@ impl Router {
     /// Runs dependency `T` before every route of this router (FastAPI's `dependencies=[...]`).
     pub fn dependency<T: Dependency>(mut self) -> Self {
         self.guards.push(guard::<T>());
+        self.describe_guards.push(T::describe);
         self
     }
 
@@ -273,6 +288,7 @@ impl Router {
             prefix,
             tags,
             guards,
+            describe_guards,
             routes,
         } = self;
         routes
@@ -286,6 +302,9 @@ impl Router {
                 let mut all_guards = guards.clone();
                 all_guards.append(&mut route.guards);
                 route.guards = all_guards;
+                let mut all_docs = describe_guards.clone();
+                all_docs.append(&mut route.describe_guards);
+                route.describe_guards = all_docs;
                 route
             })
             .collect()

@@ -14,6 +14,7 @@ struct RouteArgs {
     name: Option<LitStr>,
     summary: Option<LitStr>,
     deprecated: bool,
+    errors: Vec<(syn::LitInt, LitStr)>,
 }
 
 impl Parse for RouteArgs {
@@ -32,6 +33,7 @@ impl Parse for RouteArgs {
             name: None,
             summary: None,
             deprecated: false,
+            errors: Vec::new(),
         };
 
         while !input.is_empty() {
@@ -41,6 +43,17 @@ impl Parse for RouteArgs {
             }
             let meta: Meta = input.parse()?;
             let result = match &meta {
+                Meta::List(list) if list.path.is_ident("error") => list
+                    .parse_args_with(|input: ParseStream| {
+                        let status: syn::LitInt = input.parse()?;
+                        input.parse::<Token![,]>()?;
+                        let description: LitStr = input.parse()?;
+                        Ok((status, description))
+                    })
+                    .map(|error| args.errors.push(error))
+                    .map_err(|_| {
+                        syn::Error::new(list.span(), "expected `error(404, \"what it means\")`")
+                    }),
                 Meta::Path(p) if p.is_ident("deprecated") => {
                     args.deprecated = true;
                     Ok(())
@@ -95,7 +108,7 @@ fn string(expr: &Expr) -> Option<LitStr> {
 fn unknown(meta: &Meta) -> syn::Error {
     syn::Error::new(
         meta.span(),
-        "unknown route option; expected `tag = \"...\"`, `name = \"...\"`, `summary = \"...\"` or `deprecated`",
+        "unknown route option; expected `tag = \"...\"`, `name = \"...\"`, `summary = \"...\"`, `error(404, \"...\")` or `deprecated`",
     )
 }
 
@@ -274,6 +287,10 @@ fn try_expand(method: &str, args: TokenStream, item: TokenStream) -> syn::Result
     let description = description.map(|d| quote!(.description(#d)));
     let tags = args.tags.iter().map(|t| quote!(.tag(#t)));
     let deprecated = args.deprecated.then(|| quote!(.deprecated()));
+    let errors = args
+        .errors
+        .iter()
+        .map(|(status, description)| quote!(.error(#status, #description)));
     let route_name = args
         .name
         .map(|n| n.value())
@@ -319,6 +336,7 @@ fn try_expand(method: &str, args: TokenStream, item: TokenStream) -> syn::Result
                     #description
                     #(#tags)*
                     #deprecated
+                    #(#errors)*
                     #responses
             }
         }

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use quiver::deps::http::request::Parts;
 use quiver::deps::tower_http::cors::CorsLayer;
 use quiver::extract::FromRequestParts;
+use quiver::openapi::OperationDoc;
 use quiver::prelude::*;
 
 #[get("/plaintext")]
@@ -47,7 +48,7 @@ pub struct NewUser {
     tags: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct User {
     id: u64,
     #[serde(flatten)]
@@ -92,10 +93,14 @@ impl Dependency for Caller {
                 .into()),
         }
     }
+
+    fn describe(doc: &mut OperationDoc, _: &mut quiver::deps::schemars::SchemaGenerator) {
+        doc.error_response(401, "Not authenticated");
+    }
 }
 
 /// Read one item; `verbose` is an optional query flag.
-#[get("/items/{id}", tag = "items")]
+#[get("/items/{id}", tag = "items", error(404, "Item not found"))]
 async fn get_item(
     #[path] id: u32,
     #[query] verbose: Option<bool>,

@@ -70,39 +70,76 @@ where
             })?;
             Ok(value)
         }
-        Err(serde_error) => Err(explain::<T>(bytes, serde_error)),
+        Err(serde_error) => second_look::<T, M>(bytes, serde_error),
     }
 }
 
-fn explain<T: schemars::JsonSchema + 'static>(
+/// A body serde refused: list every problem the schema finds, or, when it finds none, read it
+/// again the lenient way pydantic does (`48.0` for an integer) before giving serde's reason.
+fn second_look<T, M>(
     bytes: &Bytes,
     serde_error: serde_json::Error,
-) -> ValidationErrors {
+) -> std::result::Result<T, ValidationErrors>
+where
+    T: DeserializeOwned + schemars::JsonSchema + Validate<M> + 'static,
+{
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return ErrorDetail::new(
+        return Err(ErrorDetail::new(
             "missing",
             vec!["body".into()],
             "Field required",
             Value::Null,
         )
-        .into();
+        .into());
     }
-    match serde_json::from_slice::<Value>(bytes) {
+    let mut raw = match serde_json::from_slice::<Value>(bytes) {
+        Ok(raw) => raw,
         Err(syntax) => {
             let position = byte_offset(bytes, syntax.line(), syntax.column());
-            ErrorDetail::new(
+            return Err(ErrorDetail::new(
                 "json_invalid",
                 vec!["body".into(), LocItem::Index(position)],
                 "JSON decode error",
                 Value::Object(Default::default()),
             )
             .with_ctx("error", syntax.to_string())
-            .into()
+            .into());
         }
-        Ok(raw) => {
-            let info = validation::schema_info::<T>();
-            validation::explain_failure(Source::Body, &raw, serde_error.to_string(), &info)
+    };
+    let info = validation::schema_info::<T>();
+    let errors = validation::schema_errors(Source::Body, &raw, &info);
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    whole_floats_to_integers(&mut raw);
+    match serde_json::from_value::<T>(raw.clone()) {
+        Ok(value) => {
+            validation::check_constraints(Source::Body, &value, || raw)?;
+            Ok(value)
         }
+        Err(_) => Err(validation::explain_failure(
+            Source::Body,
+            &raw,
+            serde_error.to_string(),
+            &info,
+        )),
+    }
+}
+
+/// `48.0` becomes `48`: JSON Schema (and pydantic) count it as an integer; serde does not.
+fn whole_floats_to_integers(value: &mut Value) {
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_floats_to_integers),
+        Value::Object(map) => map.values_mut().for_each(whole_floats_to_integers),
+        _ => {}
     }
 }
 

@@ -207,8 +207,14 @@ pub(crate) fn document(config: &OpenApiConfig, routes: &[Route]) -> Value {
     for route in routes {
         let mut doc = OperationDoc::default();
         (route.describe)(&mut doc, &mut generator);
+        for describe in &route.describe_guards {
+            describe(&mut doc, &mut generator);
+        }
         if let Some(describe) = route.describe_responses {
             describe(&mut doc, &mut generator);
+        }
+        for (status, description) in &route.meta().errors {
+            doc.error_response(*status, description);
         }
         let meta = route.meta();
         let mut operation = Map::new();

@@ -309,3 +309,18 @@ async fn patterns_are_checked_and_named_in_the_error() {
         "{body:#}"
     );
 }
+
+#[tokio::test]
+async fn whole_numbers_written_as_floats_are_accepted_for_integers() {
+    let mut order = valid_order();
+    order["items"][0]["quantity"] = json!(2.0);
+    let r = client().post("/shops/1/orders?limit=1").json(&order).await;
+    assert_eq!(r.status(), 200, "{}", r.text());
+    order["items"][0]["quantity"] = json!(2.5);
+    let r = client().post("/shops/1/orders?limit=1").json(&order).await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        r.json::<Value>()["detail"][0]["loc"],
+        json!(["body", "items", 0, "quantity"])
+    );
+}
