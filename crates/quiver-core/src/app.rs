@@ -31,12 +31,7 @@ use crate::routing::{IntoRoute, Route, Router, method_shortcuts};
 /// it wraps (an `axum::Router` for [`App::into_service`], each route for [`App::into_router`]).
 macro_rules! default_stack {
     ($defaults:expr) => {{
-        let Defaults {
-            request_id,
-            access_log,
-            allowed_hosts,
-            cors,
-        } = $defaults;
+        let Defaults { request_id, access_log, allowed_hosts, cors } = $defaults;
         ServiceBuilder::new()
             .option_layer(request_id.then_some(middleware::RequestIdLayer))
             .option_layer(access_log.then(|| {
@@ -162,8 +157,7 @@ impl App {
             axum::response::IntoResponse + 'static,
         <L::Service as tower::Service<Request<axum::body::Body>>>::Future: Send + 'static,
     {
-        self.layers
-            .push(Box::new(move |router| router.layer(layer)));
+        self.layers.push(Box::new(move |router| router.layer(layer)));
         self
     }
 
@@ -195,9 +189,7 @@ impl App {
         Fut: Future<Output = Result<T>> + Send + 'static,
     {
         let make: OverrideFn = Arc::new(move |parts| {
-            make(parts)
-                .map(|r| r.map(|v| Box::new(v) as Box<dyn Any + Send + Sync>))
-                .boxed()
+            make(parts).map(|r| r.map(|v| Box::new(v) as Box<dyn Any + Send + Sync>)).boxed()
         });
         self.overrides.insert(TypeId::of::<T>(), make);
         self

@@ -31,9 +31,7 @@ pub(crate) struct Inner {
 
 impl AppContext {
     pub(crate) fn new(inner: Inner) -> Self {
-        Self {
-            inner: Arc::new(inner),
-        }
+        Self { inner: Arc::new(inner) }
     }
 
     /// A context with no state and the default limits, for calling extractors outside an app.

@@ -60,9 +60,7 @@ impl Error {
 
     /// Wraps any error as an internal server error (500, logged).
     pub fn internal(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
-        Self {
-            kind: Box::new(ErrorKind::Internal(error.into())),
-        }
+        Self { kind: Box::new(ErrorKind::Internal(error.into())) }
     }
 
     /// The status code this error answers with.
@@ -78,9 +76,7 @@ impl Error {
     pub(crate) fn into_validation(self) -> std::result::Result<ValidationErrors, Self> {
         match *self.kind {
             ErrorKind::Validation(errors) => Ok(errors),
-            kind => Err(Self {
-                kind: Box::new(kind),
-            }),
+            kind => Err(Self { kind: Box::new(kind) }),
         }
     }
 }
@@ -109,17 +105,13 @@ impl<E: std::error::Error + Send + Sync + 'static> From<E> for Error {
 
 impl From<HttpError> for Error {
     fn from(error: HttpError) -> Self {
-        Self {
-            kind: Box::new(ErrorKind::Http(error)),
-        }
+        Self { kind: Box::new(ErrorKind::Http(error)) }
     }
 }
 
 impl From<ValidationErrors> for Error {
     fn from(errors: ValidationErrors) -> Self {
-        Self {
-            kind: Box::new(ErrorKind::Validation(errors)),
-        }
+        Self { kind: Box::new(ErrorKind::Validation(errors)) }
     }
 }
 
@@ -157,11 +149,7 @@ pub struct HttpError {
 impl HttpError {
     /// An error with this status and a `detail` that is a message or any JSON value.
     pub fn new(status: StatusCode, detail: impl Into<Value>) -> Self {
-        Self {
-            status,
-            detail: detail.into(),
-            headers: HeaderMap::new(),
-        }
+        Self { status, detail: detail.into(), headers: HeaderMap::new() }
     }
 
     /// Adds a response header (for example `WWW-Authenticate` or `Retry-After`).
@@ -237,9 +225,8 @@ impl IntoResponse for HttpError {
 pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     let mut response = (status, bytes).into_response();
-    response.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    response
+        .headers_mut()
+        .insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }

@@ -109,12 +109,7 @@ async fn with_cleanups(work: BoxFuture<'static, Response>) -> Response {
     if cleanups.is_empty() {
         return response;
     }
-    response.map(|body| {
-        Body::new(CleanupBody {
-            inner: body,
-            cleanups,
-        })
-    })
+    response.map(|body| Body::new(CleanupBody { inner: body, cleanups }))
 }
 
 struct CleanupBody {

@@ -37,12 +37,7 @@ impl Default for AllowedHosts {
 impl AllowedHosts {
     /// Allows these patterns.
     pub fn new<S: Into<String>>(patterns: impl IntoIterator<Item = S>) -> Self {
-        Self {
-            patterns: patterns
-                .into_iter()
-                .map(|p| p.into().to_ascii_lowercase())
-                .collect(),
-        }
+        Self { patterns: patterns.into_iter().map(|p| p.into().to_ascii_lowercase()).collect() }
     }
 
     /// Allows any host.
@@ -89,10 +84,7 @@ impl<S> tower::Layer<S> for HostCheckLayer {
     type Service = HostCheck<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        HostCheck {
-            hosts: self.0.clone(),
-            inner,
-        }
+        HostCheck { hosts: self.0.clone(), inner }
     }
 }
 
@@ -206,10 +198,7 @@ where
                 id
             }
         };
-        RequestIdFuture {
-            inner: self.inner.call(req),
-            id: Some(id),
-        }
+        RequestIdFuture { inner: self.inner.call(req), id: Some(id) }
     }
 }
 

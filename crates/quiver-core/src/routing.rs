@@ -284,13 +284,7 @@ impl Router {
 
     /// Every route with this router's prefix, tags and dependencies applied.
     pub fn into_routes(self) -> Vec<Route> {
-        let Router {
-            prefix,
-            tags,
-            guards,
-            describe_guards,
-            routes,
-        } = self;
+        let Router { prefix, tags, guards, describe_guards, routes } = self;
         routes
             .into_iter()
             .map(|mut route| {
@@ -316,11 +310,9 @@ fn join(prefix: &str, path: &str) -> String {
         (true, true) => "/".to_owned(),
         (true, false) => path.to_owned(),
         (false, true) => prefix.to_owned(),
-        (false, false) => format!(
-            "{prefix}{}{}",
-            if path.starts_with('/') { "" } else { "/" },
-            path
-        ),
+        (false, false) => {
+            format!("{prefix}{}{}", if path.starts_with('/') { "" } else { "/" }, path)
+        }
     }
 }
 
@@ -334,16 +326,8 @@ mod tests {
 
     #[test]
     fn nested_prefixes_and_tags_apply_to_every_route() {
-        let inner = Router::new()
-            .prefix("/items")
-            .tag("items")
-            .get("/{id}", noop)
-            .get("", noop);
-        let routes = Router::new()
-            .prefix("/api/")
-            .tag("api")
-            .include(inner)
-            .into_routes();
+        let inner = Router::new().prefix("/items").tag("items").get("/{id}", noop).get("", noop);
+        let routes = Router::new().prefix("/api/").tag("api").include(inner).into_routes();
         let paths: Vec<_> = routes.iter().map(|r| r.path().to_owned()).collect();
         assert_eq!(paths, ["/api/items/{id}", "/api/items"]);
         assert_eq!(routes[0].meta().tags, ["api", "items"]);

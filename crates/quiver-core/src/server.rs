@@ -47,19 +47,12 @@ impl Server {
     pub async fn bind(app: App, addr: impl ToSocketAddrs) -> io::Result<Self> {
         let grace = app.shutdown_grace;
         let listener = TcpListener::bind(addr).await?;
-        Ok(Self {
-            listener,
-            app,
-            grace,
-            shutdown: CancellationToken::new(),
-        })
+        Ok(Self { listener, app, grace, shutdown: CancellationToken::new() })
     }
 
     /// The bound address.
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("a bound TCP listener has an address")
+        self.listener.local_addr().expect("a bound TCP listener has an address")
     }
 
     /// A handle that triggers graceful shutdown, as SIGINT/SIGTERM do.
@@ -70,12 +63,7 @@ impl Server {
     /// Serves until SIGINT, SIGTERM or the shutdown handle; then waits for in-flight requests up
     /// to the grace period.
     pub async fn run(self) -> io::Result<()> {
-        let Server {
-            listener,
-            app,
-            grace,
-            shutdown,
-        } = self;
+        let Server { listener, app, grace, shutdown } = self;
         let service = axum::ServiceExt::into_make_service(app.into_service());
         let signal = shutdown.clone();
         tokio::spawn(async move {
@@ -145,9 +133,6 @@ impl App {
     pub fn run(self) -> io::Result<()> {
         crate::init_logging();
         let bind = std::env::var("QUIVER_BIND").unwrap_or_else(|_| "127.0.0.1:8000".to_owned());
-        tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()?
-            .block_on(self.serve(bind))
+        tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(self.serve(bind))
     }
 }

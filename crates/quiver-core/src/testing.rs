@@ -106,8 +106,7 @@ impl TestClient {
 
     /// Sets a cookie sent with every later request.
     pub fn set_cookie(&self, name: &str, value: &str) {
-        self.jar()
-            .add(cookie::Cookie::new(name.to_owned(), value.to_owned()));
+        self.jar().add(cookie::Cookie::new(name.to_owned(), value.to_owned()));
     }
 
     fn jar(&self) -> std::sync::MutexGuard<'_, cookie::CookieJar> {
@@ -133,10 +132,7 @@ impl TestRequest {
     /// If the name or value is not a valid header (tests write them).
     pub fn header(mut self, name: &str, value: &str) -> Self {
         let name = HeaderName::try_from(name).expect("a valid header name");
-        self.headers.append(
-            name,
-            HeaderValue::from_str(value).expect("a valid header value"),
-        );
+        self.headers.append(name, HeaderValue::from_str(value).expect("a valid header value"));
         self
     }
 
@@ -150,9 +146,7 @@ impl TestRequest {
     /// # Panics
     /// If `value` cannot be serialised.
     pub fn json<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
-        self.body = serde_json::to_vec(value)
-            .expect("a serialisable test body")
-            .into();
+        self.body = serde_json::to_vec(value).expect("a serialisable test body").into();
         self.header("content-type", "application/json")
     }
 
@@ -161,9 +155,7 @@ impl TestRequest {
     /// # Panics
     /// If `value` cannot be encoded as a form.
     pub fn form<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
-        self.body = serde_html_form::to_string(value)
-            .expect("an encodable test form")
-            .into();
+        self.body = serde_html_form::to_string(value).expect("an encodable test form").into();
         self.header("content-type", "application/x-www-form-urlencoded")
     }
 
@@ -182,22 +174,13 @@ impl TestRequest {
 
     /// Sends the request and reads the whole response.
     pub async fn send(self) -> TestResponse {
-        let TestRequest {
-            client,
-            method,
-            path,
-            mut headers,
-            body,
-        } = self;
+        let TestRequest { client, method, path, mut headers, body } = self;
         if !headers.contains_key(HOST) {
             headers.insert(HOST, HeaderValue::from_static("testserver"));
         }
         let cookie_header = {
             let jar = client.jar();
-            jar.iter()
-                .map(|c| format!("{}={}", c.name(), c.value()))
-                .collect::<Vec<_>>()
-                .join("; ")
+            jar.iter().map(|c| format!("{}={}", c.name(), c.value())).collect::<Vec<_>>().join("; ")
         };
         if !cookie_header.is_empty() && !headers.contains_key(COOKIE) {
             headers.insert(
@@ -211,12 +194,7 @@ impl TestRequest {
             .body(Body::from(body))
             .expect("a valid request");
         *request.headers_mut() = headers;
-        let response = client
-            .service
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("the app never fails");
+        let response = client.service.clone().oneshot(request).await.expect("the app never fails");
         let (parts, body) = response.into_parts();
         {
             let mut jar = client.jar();
@@ -225,9 +203,8 @@ impl TestRequest {
                 let Ok(cookie) = cookie::Cookie::parse(text.to_owned()) else {
                     continue;
                 };
-                let expired = cookie
-                    .max_age()
-                    .is_some_and(|age| age.is_zero() || age.is_negative());
+                let expired =
+                    cookie.max_age().is_some_and(|age| age.is_zero() || age.is_negative());
                 if expired || cookie.value().is_empty() {
                     jar.remove(cookie::Cookie::from(cookie.name().to_owned()));
                 } else {
@@ -235,16 +212,8 @@ impl TestRequest {
                 }
             }
         }
-        let body = body
-            .collect()
-            .await
-            .map(|c| c.to_bytes())
-            .unwrap_or_default();
-        TestResponse {
-            status: parts.status,
-            headers: parts.headers,
-            body,
-        }
+        let body = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
+        TestResponse { status: parts.status, headers: parts.headers, body }
     }
 }
 
@@ -297,10 +266,7 @@ impl TestResponse {
     /// With the body in the message when it is not JSON of that shape: a failing test should say why.
     pub fn json<T: DeserializeOwned>(&self) -> T {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!(
-                "response body is not the expected JSON ({e}): {}",
-                self.text()
-            )
+            panic!("response body is not the expected JSON ({e}): {}", self.text())
         })
     }
 
@@ -340,11 +306,7 @@ impl MultipartForm {
 
     /// Adds a text field.
     pub fn text(mut self, name: &str, value: &str) -> Self {
-        self.part(
-            &format!("form-data; name=\"{name}\""),
-            None,
-            value.as_bytes(),
-        );
+        self.part(&format!("form-data; name=\"{name}\""), None, value.as_bytes());
         self
     }
 
@@ -363,15 +325,10 @@ impl MultipartForm {
 
     fn part(&mut self, disposition: &str, content_type: Option<&str>, data: &[u8]) {
         self.body.extend_from_slice(
-            format!(
-                "--{}\r\nContent-Disposition: {disposition}\r\n",
-                self.boundary
-            )
-            .as_bytes(),
+            format!("--{}\r\nContent-Disposition: {disposition}\r\n", self.boundary).as_bytes(),
         );
         if let Some(ct) = content_type {
-            self.body
-                .extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
+            self.body.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
         }
         self.body.extend_from_slice(b"\r\n");
         self.body.extend_from_slice(data);
@@ -379,8 +336,7 @@ impl MultipartForm {
     }
 
     fn finish(mut self) -> Bytes {
-        self.body
-            .extend_from_slice(format!("--{}--\r\n", self.boundary).as_bytes());
+        self.body.extend_from_slice(format!("--{}--\r\n", self.boundary).as_bytes());
         self.body.into()
     }
 }

@@ -58,28 +58,27 @@ impl Parse for RouteArgs {
                     args.deprecated = true;
                     Ok(())
                 }
-                Meta::NameValue(nv) => match (
-                    nv.path.get_ident().map(|i| i.to_string()).as_deref(),
-                    string(&nv.value),
-                ) {
-                    (Some("tag"), Some(s)) => {
-                        args.tags.push(s);
-                        Ok(())
+                Meta::NameValue(nv) => {
+                    match (nv.path.get_ident().map(|i| i.to_string()).as_deref(), string(&nv.value))
+                    {
+                        (Some("tag"), Some(s)) => {
+                            args.tags.push(s);
+                            Ok(())
+                        }
+                        (Some("name"), Some(s)) => {
+                            args.name = Some(s);
+                            Ok(())
+                        }
+                        (Some("summary"), Some(s)) => {
+                            args.summary = Some(s);
+                            Ok(())
+                        }
+                        (Some("tag" | "name" | "summary"), None) => {
+                            Err(syn::Error::new(nv.value.span(), "expected a string literal"))
+                        }
+                        _ => Err(unknown(&meta)),
                     }
-                    (Some("name"), Some(s)) => {
-                        args.name = Some(s);
-                        Ok(())
-                    }
-                    (Some("summary"), Some(s)) => {
-                        args.summary = Some(s);
-                        Ok(())
-                    }
-                    (Some("tag" | "name" | "summary"), None) => Err(syn::Error::new(
-                        nv.value.span(),
-                        "expected a string literal",
-                    )),
-                    _ => Err(unknown(&meta)),
-                },
+                }
                 _ => Err(unknown(&meta)),
             };
             if let Err(e) = result {
@@ -98,9 +97,7 @@ impl Parse for RouteArgs {
 
 fn string(expr: &Expr) -> Option<LitStr> {
     match expr {
-        Expr::Lit(ExprLit {
-            lit: Lit::Str(s), ..
-        }) => Some(s.clone()),
+        Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Some(s.clone()),
         _ => None,
     }
 }
@@ -194,10 +191,7 @@ fn try_expand(method: &str, args: TokenStream, item: TokenStream) -> syn::Result
     let arg_count = function.sig.inputs.len();
     for (index, input) in function.sig.inputs.iter_mut().enumerate() {
         let FnArg::Typed(arg) = input else {
-            errors.push(syn::Error::new(
-                input.span(),
-                "route handlers cannot take `self`",
-            ));
+            errors.push(syn::Error::new(input.span(), "route handlers cannot take `self`"));
             continue;
         };
         let arg_ident = format_ident!("__quiver_arg{}", index);
@@ -277,9 +271,7 @@ fn try_expand(method: &str, args: TokenStream, item: TokenStream) -> syn::Result
     }) {
         return Err(first);
     }
-    let Some(args) = args else {
-        unreachable!("argument errors were reported above")
-    };
+    let Some(args) = args else { unreachable!("argument errors were reported above") };
 
     let (summary, description) = doc_text(&function.attrs);
     let summary = args.summary.map(|s| s.value()).or(summary);
@@ -287,14 +279,9 @@ fn try_expand(method: &str, args: TokenStream, item: TokenStream) -> syn::Result
     let description = description.map(|d| quote!(.description(#d)));
     let tags = args.tags.iter().map(|t| quote!(.tag(#t)));
     let deprecated = args.deprecated.then(|| quote!(.deprecated()));
-    let errors = args
-        .errors
-        .iter()
-        .map(|(status, description)| quote!(.error(#status, #description)));
-    let route_name = args
-        .name
-        .map(|n| n.value())
-        .unwrap_or_else(|| fn_name.to_string());
+    let errors =
+        args.errors.iter().map(|(status, description)| quote!(.error(#status, #description)));
+    let route_name = args.name.map(|n| n.value()).unwrap_or_else(|| fn_name.to_string());
     let path = args.path;
     let method = format_ident!("{}", method);
     let output = match &function.sig.output {

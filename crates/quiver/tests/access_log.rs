@@ -35,15 +35,9 @@ fn every_response_is_logged_with_method_path_status_and_request_id() {
     quiver::deps::tracing::subscriber::with_default(
         tracing_subscriber_for_test(move || writer.clone()),
         || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             rt.block_on(async {
-                TestClient::new(app())
-                    .get("/data")
-                    .header("x-request-id", "log-me")
-                    .await;
+                TestClient::new(app()).get("/data").header("x-request-id", "log-me").await;
             });
         },
     );
@@ -59,8 +53,5 @@ fn tracing_subscriber_for_test<W>(
 where
     W: Write + 'static,
 {
-    tracing_subscriber::fmt()
-        .with_writer(make)
-        .with_ansi(false)
-        .finish()
+    tracing_subscriber::fmt().with_writer(make).with_ansi(false).finish()
 }

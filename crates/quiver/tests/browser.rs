@@ -22,10 +22,7 @@ struct Item {
 /// Read one item.
 #[get("/items/{id}", tag = "items")]
 async fn read_item(#[path] id: u32) -> Json<Item> {
-    Json(Item {
-        id,
-        name: format!("item number {id}"),
-    })
+    Json(Item { id, name: format!("item number {id}") })
 }
 
 struct Driver(Child);
@@ -38,11 +35,7 @@ impl Drop for Driver {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn chromedriver() -> Option<(Driver, u16)> {
@@ -96,10 +89,7 @@ fn screenshot_dir() -> PathBuf {
 async fn swagger_ui_tries_an_operation_and_redoc_renders() {
     let Some((_driver, driver_port)) = chromedriver() else {
         // CI installs the browser: there, a missing one is a failure, not a skip.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install chromium and chromium-driver"
-        );
+        assert!(std::env::var_os("CI").is_none(), "CI must install chromium and chromium-driver");
         eprintln!("skipped: chromedriver not found (apt-get install chromium chromium-driver)");
         return;
     };
@@ -112,15 +102,8 @@ async fn swagger_ui_tries_an_operation_and_redoc_renders() {
     let client = browser(driver_port).await;
     let result = async {
         client.goto(&format!("{base}/docs")).await?;
-        let operation = client
-            .wait()
-            .for_element(Locator::Css(".opblock-summary"))
-            .await?;
-        let listed = client
-            .find(Locator::Css(".opblock-summary-path"))
-            .await?
-            .text()
-            .await?;
+        let operation = client.wait().for_element(Locator::Css(".opblock-summary")).await?;
+        let listed = client.find(Locator::Css(".opblock-summary-path")).await?.text().await?;
         assert_eq!(listed, "/items/{id}");
         client
             .screenshot()
@@ -129,12 +112,7 @@ async fn swagger_ui_tries_an_operation_and_redoc_renders() {
             .ok();
 
         operation.click().await?;
-        client
-            .wait()
-            .for_element(Locator::Css(".try-out__btn"))
-            .await?
-            .click()
-            .await?;
+        client.wait().for_element(Locator::Css(".try-out__btn")).await?.click().await?;
         client
             .wait()
             .for_element(Locator::Css("input[placeholder='id']"))
@@ -144,15 +122,11 @@ async fn swagger_ui_tries_an_operation_and_redoc_renders() {
         client.find(Locator::Css(".execute")).await?.click().await?;
         let status = client
             .wait()
-            .for_element(Locator::Css(
-                ".live-responses-table tr.response .response-col_status",
-            ))
+            .for_element(Locator::Css(".live-responses-table tr.response .response-col_status"))
             .await?;
         assert_eq!(status.text().await?.trim(), "200");
         let body = client
-            .find(Locator::Css(
-                ".live-responses-table tr.response .microlight",
-            ))
+            .find(Locator::Css(".live-responses-table tr.response .microlight"))
             .await?
             .text()
             .await?;

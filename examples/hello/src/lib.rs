@@ -20,9 +20,7 @@ struct Message {
 
 #[get("/json")]
 async fn json() -> Json<Message> {
-    Json(Message {
-        message: "Hello, World!",
-    })
+    Json(Message { message: "Hello, World!" })
 }
 
 fn tag_lengths(
@@ -60,10 +58,7 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 /// Create a user.
 #[post("/validate", tag = "users")]
 async fn validate(Json(user): Json<NewUser>) -> Created<User> {
-    Created::new(User {
-        id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-        user,
-    })
+    Created::new(User { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), user })
 }
 
 /// App-wide settings, registered once with `App::state`.
@@ -82,10 +77,7 @@ struct Caller(String);
 impl Dependency for Caller {
     async fn provide(parts: &mut Parts, app: &AppContext) -> Result<Self> {
         let State(settings) = State::<Settings>::from_request_parts(parts, app).await?;
-        let token = parts
-            .headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok());
+        let token = parts.headers.get("authorization").and_then(|v| v.to_str().ok());
         match token.and_then(|t| t.strip_prefix("Bearer ")) {
             Some(t) if t == settings.api_token => Ok(Caller("admin".into())),
             _ => Err(HttpError::unauthorized("Not authenticated")
@@ -108,9 +100,7 @@ async fn get_item(
     if id == 0 {
         return Err(HttpError::not_found("Item not found").into());
     }
-    Ok(Json(
-        serde_json::json!({"id": id, "verbose": verbose.unwrap_or(false)}),
-    ))
+    Ok(Json(serde_json::json!({"id": id, "verbose": verbose.unwrap_or(false)})))
 }
 
 /// Who am I? Needs a bearer token.
@@ -150,11 +140,8 @@ pub fn app(settings: Settings) -> App {
         .routes(routes![plaintext, json, validate, get_item, home, old_home])
         .include(admin);
     if !settings.cors_origins.is_empty() {
-        let origins = settings
-            .cors_origins
-            .iter()
-            .filter_map(|o| o.parse().ok())
-            .collect::<Vec<_>>();
+        let origins =
+            settings.cors_origins.iter().filter_map(|o| o.parse().ok()).collect::<Vec<_>>();
         app = app.cors(CorsLayer::new().allow_origin(origins));
     }
     app.state(settings)

@@ -16,10 +16,7 @@ async fn the_benchmark_endpoints_answer_as_the_workloads_specify() {
         (r.text().as_str(), r.content_type()),
         ("Hello, World!", Some("text/plain; charset=utf-8"))
     );
-    assert_eq!(
-        c.get("/json").await.json::<Value>(),
-        json!({"message": "Hello, World!"})
-    );
+    assert_eq!(c.get("/json").await.json::<Value>(), json!({"message": "Hello, World!"}));
     let user =
         json!({"name": "Ada", "email": "ada@example.com", "age": 36, "tags": ["math", "engines"]});
     let r = c.post("/validate").json(&user).await;
@@ -36,12 +33,8 @@ async fn every_broken_rule_of_a_new_user_is_reported_once() {
     let r = client().post("/validate").json(&bad).await;
     assert_eq!(r.status(), 422);
     let body: Value = r.json();
-    let locs: Vec<Value> = body["detail"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["loc"].clone())
-        .collect();
+    let locs: Vec<Value> =
+        body["detail"].as_array().unwrap().iter().map(|e| e["loc"].clone()).collect();
     assert_eq!(
         locs,
         vec![
@@ -76,19 +69,9 @@ async fn the_admin_router_requires_the_token_on_every_route() {
     assert_eq!(c.get("/admin/me").bearer("wrong").await.status(), 401);
     assert_eq!(c.get("/admin/me").bearer("t0k3n").await.text(), "admin");
     let form = MultipartForm::new().file("doc", "a.txt", "text/plain", "hello");
+    assert_eq!(c.post("/admin/upload").multipart(form.clone()).await.status(), 401);
     assert_eq!(
-        c.post("/admin/upload")
-            .multipart(form.clone())
-            .await
-            .status(),
-        401
-    );
-    assert_eq!(
-        c.post("/admin/upload")
-            .bearer("t0k3n")
-            .multipart(form)
-            .await
-            .json::<Vec<u64>>(),
+        c.post("/admin/upload").bearer("t0k3n").multipart(form).await.json::<Vec<u64>>(),
         vec![5]
     );
 }
@@ -98,19 +81,10 @@ async fn pages_redirects_and_cors() {
     let c = client();
     assert!(c.get("/").await.text().contains("Hello, Quiver"));
     let r = c.get("/home").await;
-    assert_eq!(
-        (r.status().as_u16(), r.header("location")),
-        (308, Some("/"))
-    );
+    assert_eq!((r.status().as_u16(), r.header("location")), (308, Some("/")));
     let r = c.get("/json").header("origin", "https://app.example").await;
-    assert_eq!(
-        r.header("access-control-allow-origin"),
-        Some("https://app.example")
-    );
-    let r = c
-        .get("/json")
-        .header("origin", "https://elsewhere.example")
-        .await;
+    assert_eq!(r.header("access-control-allow-origin"), Some("https://app.example"));
+    let r = c.get("/json").header("origin", "https://elsewhere.example").await;
     assert_eq!(r.header("access-control-allow-origin"), None);
 }
 
@@ -119,11 +93,7 @@ async fn pages_redirects_and_cors() {
 /// OpenAPI validator.
 #[test]
 fn the_openapi_document_is_stable() {
-    let doc = hello::app(hello::Settings {
-        api_token: "t".into(),
-        cors_origins: vec![],
-    })
-    .openapi();
+    let doc = hello::app(hello::Settings { api_token: "t".into(), cors_origins: vec![] }).openapi();
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("openapi-hello.json");
     std::fs::write(&path, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
     insta::assert_json_snapshot!("hello-openapi", doc);

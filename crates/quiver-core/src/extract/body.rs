@@ -72,11 +72,8 @@ impl FromRequest<ViaRequest> for String {
     async fn from_request(req: Request, app: &AppContext) -> Result<Self> {
         let (parts, body) = req.into_parts();
         let bytes = read_body(&parts, body, app.body_limit()).await?;
-        String::from_utf8(bytes.into()).map_err(|_| {
-            Error::from(HttpError::bad_request(
-                "The request body is not valid UTF-8",
-            ))
-        })
+        String::from_utf8(bytes.into())
+            .map_err(|_| Error::from(HttpError::bad_request("The request body is not valid UTF-8")))
     }
 
     fn describe(doc: &mut OperationDoc, _generator: &mut SchemaGenerator) {
@@ -107,9 +104,7 @@ impl FromRequest<ViaRequest> for BodyStream {
     async fn from_request(req: Request, app: &AppContext) -> Result<Self> {
         let (parts, body) = req.into_parts();
         check_declared_length(&parts, app.body_limit())?;
-        Ok(BodyStream(
-            Body::new(Limited::new(body, app.body_limit())).into_data_stream(),
-        ))
+        Ok(BodyStream(Body::new(Limited::new(body, app.body_limit())).into_data_stream()))
     }
 
     fn describe(doc: &mut OperationDoc, _generator: &mut SchemaGenerator) {

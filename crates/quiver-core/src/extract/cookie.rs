@@ -48,10 +48,8 @@ where
     async fn from_request_parts(parts: &mut Parts, _app: &AppContext) -> Result<Self> {
         let info = validation::schema_info::<T>();
         let names = field_names(&info);
-        let pairs: Pairs = cookie_pairs(parts)
-            .into_iter()
-            .filter(|(k, _)| names.contains(k))
-            .collect();
+        let pairs: Pairs =
+            cookie_pairs(parts).into_iter().filter(|(k, _)| names.contains(k)).collect();
         validation::from_schema_pairs(Source::Cookie, &pairs, &info)
             .map(Cookies)
             .map_err(Error::from)
@@ -73,11 +71,8 @@ where
 {
     async fn from_request_parts(parts: &mut Parts, _app: &AppContext) -> Result<Self> {
         let pairs = cookie_pairs(parts);
-        let values: Vec<&str> = pairs
-            .iter()
-            .filter(|(k, _)| k == N::NAME)
-            .map(|(_, v)| v.as_str())
-            .collect();
+        let values: Vec<&str> =
+            pairs.iter().filter(|(k, _)| k == N::NAME).map(|(_, v)| v.as_str()).collect();
         T::from_values(&values, Source::Cookie, N::NAME)
             .map(|v| CookieParam(v, PhantomData))
             .map_err(Error::from)

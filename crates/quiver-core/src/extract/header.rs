@@ -40,10 +40,7 @@ fn header_pairs(parts: &Parts, names: &[String]) -> Pairs {
     for name in names {
         let header = name.replace('_', "-");
         for value in parts.headers.get_all(header.as_str()) {
-            pairs.push((
-                name.clone(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            ));
+            pairs.push((name.clone(), String::from_utf8_lossy(value.as_bytes()).into_owned()));
         }
     }
     pairs

@@ -117,12 +117,9 @@ where
             validation::check_constraints(Source::Body, &value, || raw)?;
             Ok(value)
         }
-        Err(_) => Err(validation::explain_failure(
-            Source::Body,
-            &raw,
-            serde_error.to_string(),
-            &info,
-        )),
+        Err(_) => {
+            Err(validation::explain_failure(Source::Body, &raw, serde_error.to_string(), &info))
+        }
     }
 }
 
@@ -145,11 +142,8 @@ fn whole_floats_to_integers(value: &mut Value) {
 
 /// The byte offset of a (1-based line, 1-based column) position.
 fn byte_offset(bytes: &[u8], line: usize, column: usize) -> usize {
-    let line_start: usize = bytes
-        .split(|b| *b == b'\n')
-        .take(line.saturating_sub(1))
-        .map(|l| l.len() + 1)
-        .sum();
+    let line_start: usize =
+        bytes.split(|b| *b == b'\n').take(line.saturating_sub(1)).map(|l| l.len() + 1).sum();
     line_start + column.saturating_sub(1)
 }
 
@@ -206,12 +200,7 @@ mod tests {
     #[test]
     fn json_content_types_are_recognised_with_parameters_and_suffixes() {
         let parts = |ct: &str| {
-            http::Request::builder()
-                .header("content-type", ct)
-                .body(())
-                .unwrap()
-                .into_parts()
-                .0
+            http::Request::builder().header("content-type", ct).body(()).unwrap().into_parts().0
         };
         assert!(is_json(&parts("application/json")));
         assert!(is_json(&parts("Application/JSON; charset=utf-8")));

@@ -35,11 +35,7 @@ pub struct MultipartLimits {
 
 impl Default for MultipartLimits {
     fn default() -> Self {
-        Self {
-            max_total_size: 10 << 20,
-            max_file_size: 10 << 20,
-            memory_threshold: 1 << 20,
-        }
+        Self { max_total_size: 10 << 20, max_file_size: 10 << 20, memory_threshold: 1 << 20 }
     }
 }
 
@@ -67,9 +63,7 @@ pub struct Multipart {
 
 impl std::fmt::Debug for Multipart {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Multipart")
-            .field("limits", &self.limits)
-            .finish_non_exhaustive()
+        f.debug_struct("Multipart").field("limits", &self.limits).finish_non_exhaustive()
     }
 }
 
@@ -81,11 +75,8 @@ impl FromRequest<ViaRequest> for Multipart {
             &parts,
             usize::try_from(limits.max_total_size).unwrap_or(usize::MAX),
         )?;
-        let content_type = parts
-            .headers
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
+        let content_type =
+            parts.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
         let boundary = multer::parse_boundary(content_type).map_err(|_| {
             Error::from(HttpError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -176,10 +167,7 @@ impl Field {
     /// The next chunk of the field's data, or `None` at its end.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>> {
         let limits = self.limits;
-        self.inner
-            .chunk()
-            .await
-            .map_err(|e| multipart_error(e, &limits))
+        self.inner.chunk().await.map_err(|e| multipart_error(e, &limits))
     }
 
     /// The whole field in memory (bounded by the per-field limit).
@@ -243,13 +231,7 @@ impl Field {
             }
             None => Storage::Memory(memory.freeze()),
         };
-        Ok(UploadedFile {
-            name,
-            file_name,
-            content_type,
-            size,
-            storage,
-        })
+        Ok(UploadedFile { name, file_name, content_type, size, storage })
     }
 }
 

@@ -77,14 +77,10 @@ macro_rules! scalar_param {
     )*};
 }
 
-const INT: (&str, &str) = (
-    "int_parsing",
-    "Input should be a valid integer, unable to parse string as an integer",
-);
-const FLOAT: (&str, &str) = (
-    "float_parsing",
-    "Input should be a valid number, unable to parse string as a number",
-);
+const INT: (&str, &str) =
+    ("int_parsing", "Input should be a valid integer, unable to parse string as an integer");
+const FLOAT: (&str, &str) =
+    ("float_parsing", "Input should be a valid number, unable to parse string as a number");
 
 scalar_param!(|raw: &str| Ok(raw.to_owned()); String);
 scalar_param!(|raw: &str| raw.trim().parse().map_err(|_| INT); i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
@@ -129,20 +125,11 @@ impl<T: Scalar + Send + schemars::JsonSchema> ParamValue for Vec<T> {
                 Err((kind, msg)) => {
                     let mut loc = loc(source, name);
                     loc.push(LocItem::Index(index));
-                    errors.push(ErrorDetail::new(
-                        kind,
-                        loc,
-                        msg,
-                        Value::String(raw.to_string()),
-                    ));
+                    errors.push(ErrorDetail::new(kind, loc, msg, Value::String(raw.to_string())));
                 }
             }
         }
-        if errors.is_empty() {
-            Ok(out)
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(out) } else { Err(errors) }
     }
 }
 
@@ -169,14 +156,8 @@ mod tests {
 
     #[test]
     fn options_are_none_when_absent_and_parsed_when_present() {
-        assert_eq!(
-            Option::<bool>::from_values(&[], Source::Query, "f").unwrap(),
-            None
-        );
-        assert_eq!(
-            Option::<bool>::from_values(&["yes"], Source::Query, "f").unwrap(),
-            Some(true)
-        );
+        assert_eq!(Option::<bool>::from_values(&[], Source::Query, "f").unwrap(), None);
+        assert_eq!(Option::<bool>::from_values(&["yes"], Source::Query, "f").unwrap(), Some(true));
         assert!(Option::<bool>::from_values(&["maybe"], Source::Query, "f").is_err());
     }
 }

@@ -32,10 +32,7 @@ pub struct Path<T>(pub T);
 
 async fn raw_pairs(parts: &mut Parts) -> Pairs {
     match RawPathParams::from_request_parts(parts, &()).await {
-        Ok(params) => params
-            .iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
+        Ok(params) => params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
         Err(_) => Vec::new(),
     }
 }
@@ -78,11 +75,8 @@ where
 {
     async fn from_request_parts(parts: &mut Parts, _app: &AppContext) -> Result<Self> {
         let pairs = raw_pairs(parts).await;
-        let values: Vec<&str> = pairs
-            .iter()
-            .filter(|(k, _)| k == N::NAME)
-            .map(|(_, v)| v.as_str())
-            .collect();
+        let values: Vec<&str> =
+            pairs.iter().filter(|(k, _)| k == N::NAME).map(|(_, v)| v.as_str()).collect();
         T::from_values(&values, Source::Path, N::NAME)
             .map(|v| PathParam(v, PhantomData))
             .map_err(Error::from)

@@ -38,9 +38,7 @@ pub struct Query<T>(pub T);
 
 pub(crate) fn query_pairs(parts: &Parts) -> Pairs {
     let query = parts.uri.query().unwrap_or_default();
-    form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect()
+    form_urlencoded::parse(query.as_bytes()).into_owned().collect()
 }
 
 impl<T> FromRequestParts for Query<T>
@@ -75,9 +73,7 @@ where
     async fn from_request_parts(parts: &mut Parts, _app: &AppContext) -> Result<Self> {
         let query = parts.uri.query().unwrap_or_default();
         let pairs: Vec<(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)> =
-            form_urlencoded::parse(query.as_bytes())
-                .filter(|(k, _)| k == N::NAME)
-                .collect();
+            form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k == N::NAME).collect();
         let values: Vec<&str> = pairs.iter().map(|(_, v)| v.as_ref()).collect();
         T::from_values(&values, Source::Query, N::NAME)
             .map(|v| QueryParam(v, PhantomData))

@@ -94,11 +94,8 @@ impl OperationDoc {
                 .as_object_mut()
                 .and_then(|p| p.remove("description"))
                 .and_then(|d| d.as_str().map(str::to_owned));
-            let client_name = if source == Source::Header {
-                name.replace('_', "-")
-            } else {
-                name.clone()
-            };
+            let client_name =
+                if source == Source::Header { name.replace('_', "-") } else { name.clone() };
             self.parameter_with_schema(
                 source,
                 &client_name,
@@ -227,17 +224,10 @@ pub(crate) fn document(config: &OpenApiConfig, routes: &[Route]) -> Value {
         if let Some(description) = &meta.description {
             operation.insert("description".into(), json!(description));
         }
-        let base_id = meta
-            .name
-            .clone()
-            .unwrap_or_else(|| default_operation_id(route));
+        let base_id = meta.name.clone().unwrap_or_else(|| default_operation_id(route));
         let count = seen_ids.entry(base_id.clone()).or_default();
         *count += 1;
-        let id = if *count == 1 {
-            base_id
-        } else {
-            format!("{base_id}_{count}")
-        };
+        let id = if *count == 1 { base_id } else { format!("{base_id}_{count}") };
         operation.insert("operationId".into(), json!(id));
         if !doc.parameters.is_empty() {
             operation.insert("parameters".into(), Value::Array(doc.parameters.clone()));
@@ -245,11 +235,7 @@ pub(crate) fn document(config: &OpenApiConfig, routes: &[Route]) -> Value {
         if let Some(body) = doc.request_body.take() {
             operation.insert("requestBody".into(), body);
         }
-        if doc
-            .responses
-            .keys()
-            .all(|status| !status.starts_with('2') && !status.starts_with('3'))
-        {
+        if doc.responses.keys().all(|status| !status.starts_with('2') && !status.starts_with('3')) {
             doc.response(200, "Successful Response", None);
         }
         if doc.validates {
@@ -269,10 +255,10 @@ pub(crate) fn document(config: &OpenApiConfig, routes: &[Route]) -> Value {
         if meta.deprecated {
             operation.insert("deprecated".into(), json!(true));
         }
-        paths.entry(route.path().to_owned()).or_default().insert(
-            route.method().as_str().to_ascii_lowercase(),
-            Value::Object(operation),
-        );
+        paths
+            .entry(route.path().to_owned())
+            .or_default()
+            .insert(route.method().as_str().to_ascii_lowercase(), Value::Object(operation));
     }
     let mut schemas = generator.take_definitions(true);
     if any_validation {
@@ -304,16 +290,9 @@ pub(crate) fn document(config: &OpenApiConfig, routes: &[Route]) -> Value {
 }
 
 fn default_operation_id(route: &Route) -> String {
-    let path: String = route
-        .path()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    format!(
-        "{}{}",
-        route.method().as_str().to_ascii_lowercase(),
-        path.trim_end_matches('_')
-    )
+    let path: String =
+        route.path().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    format!("{}{}", route.method().as_str().to_ascii_lowercase(), path.trim_end_matches('_'))
 }
 
 fn validation_error_schema() -> Value {

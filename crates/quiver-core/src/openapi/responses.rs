@@ -30,11 +30,7 @@ pub trait ResponseDoc {
 impl<T: JsonSchema> ResponseDoc for Json<T> {
     fn describe(doc: &mut OperationDoc, generator: &mut SchemaGenerator) {
         let schema = generator.subschema_for::<T>().to_value();
-        doc.response(
-            200,
-            "Successful Response",
-            Some(("application/json", schema)),
-        );
+        doc.response(200, "Successful Response", Some(("application/json", schema)));
     }
 }
 
@@ -53,11 +49,7 @@ impl ResponseDoc for NoContent {
 
 impl<T> ResponseDoc for Html<T> {
     fn describe(doc: &mut OperationDoc, _: &mut SchemaGenerator) {
-        doc.response(
-            200,
-            "An HTML page",
-            Some(("text/html", json!({ "type": "string" }))),
-        );
+        doc.response(200, "An HTML page", Some(("text/html", json!({ "type": "string" }))));
     }
 }
 

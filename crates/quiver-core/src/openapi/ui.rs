@@ -39,10 +39,7 @@ pub(crate) fn mount(mut router: axum::Router, urls: &DocsUrls<'_>) -> axum::Rout
                 &format!("{assets}/swagger-ui-bundle.js"),
                 get(|| asset("text/javascript", SWAGGER_UI_JS)),
             )
-            .route(
-                &format!("{assets}/swagger-ui.css"),
-                get(|| asset("text/css", SWAGGER_UI_CSS)),
-            )
+            .route(&format!("{assets}/swagger-ui.css"), get(|| asset("text/css", SWAGGER_UI_CSS)))
             .route(
                 &format!("{assets}/oauth2-redirect.html"),
                 get(|| asset("text/html; charset=utf-8", OAUTH2_REDIRECT_HTML)),
@@ -51,20 +48,15 @@ pub(crate) fn mount(mut router: axum::Router, urls: &DocsUrls<'_>) -> axum::Rout
                 &format!("{assets}/oauth2-redirect.js"),
                 get(|| asset("text/javascript", OAUTH2_REDIRECT_JS)),
             )
-            .route(
-                &format!("{assets}/init.js"),
-                get(move || script(init.clone())),
-            );
+            .route(&format!("{assets}/init.js"), get(move || script(init.clone())));
     }
     if let Some(base) = urls.redoc {
         let assets = format!("{}/assets/{REDOC_VERSION}", base.trim_end_matches('/'));
         let page = redoc_page(urls.title, urls.openapi, &assets);
-        router = router
-            .route(base, get(move || page_response(page.clone())))
-            .route(
-                &format!("{assets}/redoc.standalone.js"),
-                get(|| asset("text/javascript", REDOC_JS)),
-            );
+        router = router.route(base, get(move || page_response(page.clone()))).route(
+            &format!("{assets}/redoc.standalone.js"),
+            get(|| asset("text/javascript", REDOC_JS)),
+        );
     }
     router
 }
@@ -123,20 +115,14 @@ fn escape(text: &str) -> String {
 
 async fn page_response(page: String) -> Response {
     let mut response = Html(page).into_response();
-    response
-        .headers_mut()
-        .insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    response
-        .headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response.headers_mut().insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
 }
 
 async fn script(body: String) -> Response {
     let mut response = body.into_response();
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("text/javascript"));
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/javascript"));
     response
 }
 
@@ -145,10 +131,7 @@ async fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(
-        CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
     response
 }
 

@@ -26,10 +26,7 @@ pub struct Created<T> {
 impl<T> Created<T> {
     /// A 201 answer carrying `value`.
     pub fn new(value: T) -> Self {
-        Self {
-            value,
-            location: None,
-        }
+        Self { value, location: None }
     }
 
     /// Sets the `Location` header to the new resource's URL.

@@ -48,14 +48,10 @@ impl FileResponse {
 
     /// Asks the browser to save the file under `name` (`Content-Disposition: attachment`).
     pub fn download_as(mut self, name: &str) -> Self {
-        let safe: String = name
-            .chars()
-            .filter(|c| !c.is_control() && *c != '"' && *c != '\\')
-            .collect();
+        let safe: String =
+            name.chars().filter(|c| !c.is_control() && *c != '"' && *c != '\\').collect();
         if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
-            self.response
-                .headers_mut()
-                .insert(CONTENT_DISPOSITION, value);
+            self.response.headers_mut().insert(CONTENT_DISPOSITION, value);
         }
         self
     }

@@ -57,9 +57,7 @@ impl Streaming {
 impl IntoResponse for Streaming {
     fn into_response(self) -> Response {
         let mut response = Response::new(self.body);
-        response
-            .headers_mut()
-            .insert(CONTENT_TYPE, self.content_type);
+        response.headers_mut().insert(CONTENT_TYPE, self.content_type);
         response
     }
 }

@@ -19,9 +19,7 @@ pub(crate) fn coerce_pairs(pairs: &Pairs, info: &SchemaInfo) -> Value {
         let wants_list = schema.is_some_and(|s| has_type(s, info, "array"));
         if wants_list {
             let items = schema.and_then(|s| array_items(s, info));
-            let entry = object
-                .entry(key.clone())
-                .or_insert_with(|| Value::Array(Vec::new()));
+            let entry = object.entry(key.clone()).or_insert_with(|| Value::Array(Vec::new()));
             if let Value::Array(list) = entry {
                 list.push(coerce_one(value, items, info));
             }
@@ -36,16 +34,11 @@ fn array_items<'a>(schema: &'a Value, info: &'a SchemaInfo) -> Option<&'a Value>
     if let Some(items) = schema.get("items") {
         return Some(info.resolve(items));
     }
-    branches(schema)
-        .find_map(|b| info.resolve(b).get("items"))
-        .map(|items| info.resolve(items))
+    branches(schema).find_map(|b| info.resolve(b).get("items")).map(|items| info.resolve(items))
 }
 
 fn branches(schema: &Value) -> impl Iterator<Item = &Value> {
-    ["anyOf", "oneOf"]
-        .into_iter()
-        .filter_map(|k| schema.get(k).and_then(Value::as_array))
-        .flatten()
+    ["anyOf", "oneOf"].into_iter().filter_map(|k| schema.get(k).and_then(Value::as_array)).flatten()
 }
 
 fn has_type(schema: &Value, info: &SchemaInfo, wanted: &str) -> bool {

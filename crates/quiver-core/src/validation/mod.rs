@@ -128,13 +128,7 @@ impl ErrorDetail {
         msg: impl Into<String>,
         input: Value,
     ) -> Self {
-        Self {
-            kind: kind.into(),
-            loc,
-            msg: msg.into(),
-            input,
-            ctx: None,
-        }
+        Self { kind: kind.into(), loc, msg: msg.into(), input, ctx: None }
     }
 
     /// A required input that was not sent.
@@ -149,9 +143,7 @@ impl ErrorDetail {
 
     /// Adds one `ctx` entry.
     pub fn with_ctx(mut self, key: &str, value: impl Into<Value>) -> Self {
-        self.ctx
-            .get_or_insert_with(Map::new)
-            .insert(key.to_owned(), value.into());
+        self.ctx.get_or_insert_with(Map::new).insert(key.to_owned(), value.into());
         self
     }
 }
@@ -217,9 +209,7 @@ impl ValidationErrors {
 
 impl From<ErrorDetail> for ValidationErrors {
     fn from(error: ErrorDetail) -> Self {
-        Self {
-            errors: vec![error],
-        }
+        Self { errors: vec![error] }
     }
 }
 
@@ -336,13 +326,7 @@ pub(crate) fn explain_failure(
     if !errors.is_empty() {
         return errors.into();
     }
-    ErrorDetail::new(
-        "value_error",
-        vec![source.as_str().into()],
-        serde_message,
-        raw.clone(),
-    )
-    .into()
+    ErrorDetail::new("value_error", vec![source.as_str().into()], serde_message, raw.clone()).into()
 }
 
 /// Constraints checked after a body is parsed.

@@ -54,10 +54,7 @@ pub(crate) fn schema_info<T: schemars::JsonSchema + 'static>() -> Arc<SchemaInfo
         .map_err(|e| tracing::warn!(error = %e, "schema of a request type does not compile"))
         .ok();
     let info = Arc::new(SchemaInfo { schema, validator });
-    cache
-        .write()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(id, info.clone());
+    cache.write().unwrap_or_else(|e| e.into_inner()).insert(id, info.clone());
     info
 }
 
@@ -87,26 +84,18 @@ fn describe(source: Source, error: &jsonschema::ValidationError<'_>, out: &mut V
     let item = match error.kind() {
         ValidationErrorKind::Required { property } => {
             let mut loc = loc.clone();
-            loc.push(LocItem::from(
-                property.as_str().unwrap_or_default().to_owned(),
-            ));
+            loc.push(LocItem::from(property.as_str().unwrap_or_default().to_owned()));
             ErrorDetail::new("missing", loc, "Field required", input.clone())
         }
         ValidationErrorKind::Type { kind } => type_error(kind, loc.clone(), &input),
         ValidationErrorKind::MinLength { limit } => detail(
             "string_too_short",
-            format!(
-                "String should have at least {limit} character{}",
-                plural(*limit)
-            ),
+            format!("String should have at least {limit} character{}", plural(*limit)),
         )
         .with_ctx("min_length", *limit),
         ValidationErrorKind::MaxLength { limit } => detail(
             "string_too_long",
-            format!(
-                "String should have at most {limit} character{}",
-                plural(*limit)
-            ),
+            format!("String should have at most {limit} character{}", plural(*limit)),
         )
         .with_ctx("max_length", *limit),
         ValidationErrorKind::MinItems { limit } => {
@@ -140,25 +129,22 @@ fn describe(source: Source, error: &jsonschema::ValidationError<'_>, out: &mut V
             format!("Input should be greater than or equal to {limit}"),
         )
         .with_ctx("ge", limit.clone()),
-        ValidationErrorKind::Maximum { limit } => detail(
-            "less_than_equal",
-            format!("Input should be less than or equal to {limit}"),
-        )
-        .with_ctx("le", limit.clone()),
-        ValidationErrorKind::ExclusiveMinimum { limit } => detail(
-            "greater_than",
-            format!("Input should be greater than {limit}"),
-        )
-        .with_ctx("gt", limit.clone()),
+        ValidationErrorKind::Maximum { limit } => {
+            detail("less_than_equal", format!("Input should be less than or equal to {limit}"))
+                .with_ctx("le", limit.clone())
+        }
+        ValidationErrorKind::ExclusiveMinimum { limit } => {
+            detail("greater_than", format!("Input should be greater than {limit}"))
+                .with_ctx("gt", limit.clone())
+        }
         ValidationErrorKind::ExclusiveMaximum { limit } => {
             detail("less_than", format!("Input should be less than {limit}"))
                 .with_ctx("lt", limit.clone())
         }
-        ValidationErrorKind::Pattern { pattern } => detail(
-            "string_pattern_mismatch",
-            format!("String should match pattern '{pattern}'"),
-        )
-        .with_ctx("pattern", pattern.as_str()),
+        ValidationErrorKind::Pattern { pattern } => {
+            detail("string_pattern_mismatch", format!("String should match pattern '{pattern}'"))
+                .with_ctx("pattern", pattern.as_str())
+        }
         ValidationErrorKind::Format { format } => format_error(format, detail),
         ValidationErrorKind::Enum { options } => {
             let expected = expected_list(options.as_array().map(Vec::as_slice).unwrap_or_default());
@@ -187,20 +173,15 @@ fn describe(source: Source, error: &jsonschema::ValidationError<'_>, out: &mut V
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
             // `Option<T>` and untagged enums: when one branch is only "not null", the other
             // branch's problems are the ones the client needs.
-            let relevant: Vec<_> = context
-                .iter()
-                .filter(|branch| !is_null_branch(branch))
-                .collect();
+            let relevant: Vec<_> =
+                context.iter().filter(|branch| !is_null_branch(branch)).collect();
             if let [branch] = relevant.as_slice() {
                 for error in branch.iter() {
                     describe(source, error, out);
                 }
                 return;
             }
-            detail(
-                "union_tag_invalid",
-                "Input does not match any of the allowed shapes".to_owned(),
-            )
+            detail("union_tag_invalid", "Input does not match any of the allowed shapes".to_owned())
         }
         ValidationErrorKind::UniqueItems => {
             detail("unique_items", "List should have unique items".to_owned())
@@ -245,32 +226,28 @@ fn type_error(kind: &TypeKind, loc: Vec<LocItem>, input: &Value) -> ErrorDetail 
     use jsonschema::JsonType;
     let expected = match kind {
         TypeKind::Single(t) => *t,
-        TypeKind::Multiple(set) => set
-            .iter()
-            .find(|t| *t != JsonType::Null)
-            .unwrap_or(JsonType::Null),
+        TypeKind::Multiple(set) => {
+            set.iter().find(|t| *t != JsonType::Null).unwrap_or(JsonType::Null)
+        }
     };
     let from_string = input.is_string();
     let (kind, msg) = match expected {
         JsonType::String => ("string_type", "Input should be a valid string"),
-        JsonType::Integer if from_string => (
-            "int_parsing",
-            "Input should be a valid integer, unable to parse string as an integer",
-        ),
+        JsonType::Integer if from_string => {
+            ("int_parsing", "Input should be a valid integer, unable to parse string as an integer")
+        }
         JsonType::Integer if input.is_number() => (
             "int_from_float",
             "Input should be a valid integer, got a number with a fractional part",
         ),
         JsonType::Integer => ("int_type", "Input should be a valid integer"),
-        JsonType::Number if from_string => (
-            "float_parsing",
-            "Input should be a valid number, unable to parse string as a number",
-        ),
+        JsonType::Number if from_string => {
+            ("float_parsing", "Input should be a valid number, unable to parse string as a number")
+        }
         JsonType::Number => ("float_type", "Input should be a valid number"),
-        JsonType::Boolean if from_string => (
-            "bool_parsing",
-            "Input should be a valid boolean, unable to interpret input",
-        ),
+        JsonType::Boolean if from_string => {
+            ("bool_parsing", "Input should be a valid boolean, unable to interpret input")
+        }
         JsonType::Boolean => ("bool_type", "Input should be a valid boolean"),
         JsonType::Array => ("list_type", "Input should be a valid list"),
         JsonType::Object => (

@@ -41,10 +41,7 @@ impl Dependency for CurrentUser {
     async fn provide(parts: &mut Parts, app: &AppContext) -> Result<Self> {
         let Dep(session) = Dep::<Session>::from_request_parts(parts, app).await?;
         match parts.headers.get("x-user").and_then(|v| v.to_str().ok()) {
-            Some(name) => Ok(CurrentUser {
-                name: name.to_owned(),
-                session: session.id,
-            }),
+            Some(name) => Ok(CurrentUser { name: name.to_owned(), session: session.id }),
             None => Err(HttpError::unauthorized("Not authenticated")
                 .with_header("www-authenticate", "Bearer")
                 .into()),
@@ -54,10 +51,7 @@ impl Dependency for CurrentUser {
 
 #[get("/me")]
 async fn me(Dep(user): Dep<CurrentUser>, Dep(session): Dep<Session>) -> String {
-    format!(
-        "{} session {} (user saw {})",
-        user.name, session.id, user.session
-    )
+    format!("{} session {} (user saw {})", user.name, session.id, user.session)
 }
 
 #[get("/limit")]
@@ -66,9 +60,7 @@ async fn limited(Dep(user): Dep<CurrentUser>, #[query] limit: u32) -> String {
 }
 
 fn app(counters: &Counters) -> App {
-    App::new()
-        .state(counters.clone())
-        .routes(routes![me, limited])
+    App::new().state(counters.clone()).routes(routes![me, limited])
 }
 
 #[tokio::test]
@@ -99,9 +91,7 @@ async fn cleanups_run_after_the_response() {
 #[tokio::test]
 async fn a_failing_dependency_answers_at_once_with_its_status_and_headers() {
     let counters = Counters::default();
-    let r = TestClient::new(app(&counters))
-        .get("/limit?limit=abc")
-        .await;
+    let r = TestClient::new(app(&counters)).get("/limit?limit=abc").await;
     assert_eq!(r.status(), 401);
     assert_eq!(r.header("www-authenticate"), Some("Bearer"));
     assert_eq!(r.json::<serde_json::Value>()["detail"], "Not authenticated");
@@ -111,10 +101,7 @@ async fn a_failing_dependency_answers_at_once_with_its_status_and_headers() {
 async fn overrides_replace_a_dependency_everywhere() {
     let counters = Counters::default();
     let app = app(&counters).override_dependency(|_parts| async {
-        Ok(CurrentUser {
-            name: "test-user".into(),
-            session: 0,
-        })
+        Ok(CurrentUser { name: "test-user".into(), session: 0 })
     });
     let c = TestClient::new(app);
     assert_eq!(c.get("/limit?limit=3").await.text(), "test-user 3");
@@ -142,18 +129,9 @@ async fn router_dependencies_guard_every_route_of_the_router() {
     async fn open() -> &'static str {
         "open"
     }
-    let admin = Router::new()
-        .prefix("/admin")
-        .dependency::<ApiKey>()
-        .get("/stats", stats);
+    let admin = Router::new().prefix("/admin").dependency::<ApiKey>().get("/stats", stats);
     let c = TestClient::new(App::new().include(admin).get("/open", open));
     assert_eq!(c.get("/admin/stats").await.status(), 403);
-    assert_eq!(
-        c.get("/admin/stats")
-            .header("x-api-key", "secret")
-            .await
-            .text(),
-        "stats"
-    );
+    assert_eq!(c.get("/admin/stats").header("x-api-key", "secret").await.text(), "stats");
     assert_eq!(c.get("/open").await.text(), "open");
 }

@@ -132,10 +132,7 @@ fn client() -> TestClient {
 #[tokio::test]
 async fn single_query_parameters_take_values_lists_and_options() {
     let r = client().get("/search?q=tea&tag=a&tag=b").await;
-    assert_eq!(
-        r.json::<Value>(),
-        json!({"q": "tea", "tag": ["a", "b"], "page": null})
-    );
+    assert_eq!(r.json::<Value>(), json!({"q": "tea", "tag": ["a", "b"], "page": null}));
     let r = client().get("/search?tag=a&page=x").await;
     assert_eq!(r.status(), 422);
     let body: Value = r.json();
@@ -147,15 +144,8 @@ async fn single_query_parameters_take_values_lists_and_options() {
 async fn headers_and_cookies_by_name() {
     let c = client();
     c.set_cookie("theme", "dark");
-    let r = c
-        .get("/whoami")
-        .header("user-agent", "curl/8")
-        .header("x-count", "3")
-        .await;
-    assert_eq!(
-        r.json::<Value>(),
-        json!({"ua": "curl/8", "count": 3, "theme": "dark"})
-    );
+    let r = c.get("/whoami").header("user-agent", "curl/8").header("x-count", "3").await;
+    assert_eq!(r.json::<Value>(), json!({"ua": "curl/8", "count": 3, "theme": "dark"}));
     let r = client().get("/whoami").header("x-count", "three").await;
     let body: Value = r.json();
     assert_eq!(body["detail"][0]["loc"], json!(["header", "user-agent"]));
@@ -172,34 +162,18 @@ async fn header_and_cookie_structs_validate_every_field() {
     assert_eq!(r.text(), "12345678 Some(\"fr\")");
     let r = client().get("/headers").header("x-token", "short").await;
     assert_eq!(r.status(), 422);
-    assert_eq!(
-        r.json::<Value>()["detail"][0]["loc"],
-        json!(["header", "x_token"])
-    );
+    assert_eq!(r.json::<Value>()["detail"][0]["loc"], json!(["header", "x_token"]));
 
-    let r = client()
-        .get("/prefs")
-        .header("cookie", "theme=dark; font_size=14")
-        .await;
+    let r = client().get("/prefs").header("cookie", "theme=dark; font_size=14").await;
     assert_eq!(r.text(), "dark Some(14)");
-    let r = client()
-        .get("/prefs")
-        .header("cookie", "font_size=huge")
-        .await;
+    let r = client().get("/prefs").header("cookie", "font_size=huge").await;
     let body: Value = r.json();
-    assert_eq!(
-        locs(&body),
-        vec![json!(["cookie", "font_size"]), json!(["cookie", "theme"])]
-    );
+    assert_eq!(locs(&body), vec![json!(["cookie", "font_size"]), json!(["cookie", "theme"])]);
 }
 
 fn locs(body: &Value) -> Vec<Value> {
-    let mut l: Vec<Value> = body["detail"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["loc"].clone())
-        .collect();
+    let mut l: Vec<Value> =
+        body["detail"].as_array().unwrap().iter().map(|e| e["loc"].clone()).collect();
     l.sort_by_key(|v| v.to_string());
     l
 }
@@ -214,32 +188,17 @@ async fn path_structs() {
 
 #[tokio::test]
 async fn url_encoded_forms() {
-    let r = client()
-        .post("/login")
-        .form(&json!({"username": "ada", "remember": "on"}))
-        .await;
+    let r = client().post("/login").form(&json!({"username": "ada", "remember": "on"})).await;
     assert_eq!(r.text(), "ada Some(true)");
-    let r = client()
-        .post("/login")
-        .form(&json!({"username": "ad"}))
-        .await;
+    let r = client().post("/login").form(&json!({"username": "ad"})).await;
     assert_eq!(r.status(), 422);
-    assert_eq!(
-        r.json::<Value>()["detail"][0]["loc"],
-        json!(["body", "username"])
-    );
+    assert_eq!(r.json::<Value>()["detail"][0]["loc"], json!(["body", "username"]));
 }
 
 #[tokio::test]
 async fn raw_bytes_streams_and_the_request_itself() {
-    assert_eq!(
-        client().post("/raw").body(vec![0u8; 100]).await.text(),
-        "100 bytes"
-    );
-    assert_eq!(
-        client().post("/stream").body(vec![1u8; 3000]).await.text(),
-        "3000"
-    );
+    assert_eq!(client().post("/raw").body(vec![0u8; 100]).await.text(), "100 bytes");
+    assert_eq!(client().post("/stream").body(vec![1u8; 3000]).await.text(), "3000");
     assert_eq!(client().put("/whole").await.text(), "PUT /whole");
 }
 
@@ -247,12 +206,7 @@ async fn raw_bytes_streams_and_the_request_itself() {
 async fn bodies_over_the_limit_are_413_with_a_json_detail() {
     let r = client().post("/raw").body(vec![0u8; 5000]).await;
     assert_eq!(r.status(), 413);
-    assert!(
-        r.json::<Value>()["detail"]
-            .as_str()
-            .unwrap()
-            .contains("4096")
-    );
+    assert!(r.json::<Value>()["detail"].as_str().unwrap().contains("4096"));
 }
 
 #[tokio::test]
@@ -275,18 +229,9 @@ async fn multipart_uploads_stay_in_memory_when_small_and_spool_to_disk_when_larg
 
 #[tokio::test]
 async fn multipart_files_over_the_limit_are_413() {
-    let form = MultipartForm::new().file(
-        "big",
-        "b.bin",
-        "application/octet-stream",
-        vec![0u8; 40 * 1024],
-    );
+    let form =
+        MultipartForm::new().file("big", "b.bin", "application/octet-stream", vec![0u8; 40 * 1024]);
     let r = client().post("/upload").multipart(form).await;
     assert_eq!(r.status(), 413, "{}", r.text());
-    assert!(
-        r.json::<Value>()["detail"]
-            .as_str()
-            .unwrap()
-            .contains("big")
-    );
+    assert!(r.json::<Value>()["detail"].as_str().unwrap().contains("big"));
 }

@@ -48,25 +48,19 @@ async fn health() -> impl IntoResponse {
 }
 
 fn app() -> App {
-    App::new()
-        .title("Catalogue")
-        .version("1.2.3")
-        .routes(routes![
-            list_products,
-            create_product,
-            delete_product,
-            health
-        ])
+    App::new().title("Catalogue").version("1.2.3").routes(routes![
+        list_products,
+        create_product,
+        delete_product,
+        health
+    ])
 }
 
 #[test]
 fn operations_come_from_the_handlers() {
     let doc = app().openapi();
     assert_eq!(doc["openapi"], "3.1.0");
-    assert_eq!(
-        doc["info"],
-        json!({"title": "Catalogue", "version": "1.2.3"})
-    );
+    assert_eq!(doc["info"], json!({"title": "Catalogue", "version": "1.2.3"}));
     let list = &doc["paths"]["/products"]["get"];
     assert_eq!(list["operationId"], "list_products");
     assert_eq!(list["summary"], "List products.");
@@ -106,10 +100,7 @@ fn bodies_responses_and_shared_schemas() {
     let product = &doc["components"]["schemas"]["Product"];
     assert_eq!(product["description"], "A product in the catalogue.");
     assert_eq!(product["properties"]["name"]["minLength"], 1);
-    assert_eq!(
-        product["properties"]["name"]["description"],
-        "What customers see."
-    );
+    assert_eq!(product["properties"]["name"]["description"], "What customers see.");
     assert!(doc["components"]["schemas"]["HTTPValidationError"].is_object());
 
     let delete = &doc["paths"]["/products/{id}"]["delete"];
@@ -140,20 +131,10 @@ async fn swagger_ui_and_redoc_are_served_from_the_binary() {
     let page = c.get("/docs").await;
     assert_eq!(page.status(), 200);
     assert!(page.content_type().unwrap().starts_with("text/html"));
-    assert!(
-        page.header("content-security-policy")
-            .unwrap()
-            .contains("default-src 'self'")
-    );
+    assert!(page.header("content-security-policy").unwrap().contains("default-src 'self'"));
     let html = page.text();
-    assert!(
-        html.contains("<title>Catalogue - Swagger UI</title>"),
-        "{html}"
-    );
-    assert!(
-        !html.contains("http"),
-        "the page loads nothing from elsewhere: {html}"
-    );
+    assert!(html.contains("<title>Catalogue - Swagger UI</title>"), "{html}");
+    assert!(!html.contains("http"), "the page loads nothing from elsewhere: {html}");
     let init = c.get("/docs/assets/5.35.0/init.js").await.text();
     assert!(
         init.contains("\"url\":\"/openapi.json\"") && init.contains("\"validatorUrl\":null"),
@@ -162,12 +143,7 @@ async fn swagger_ui_and_redoc_are_served_from_the_binary() {
     let bundle = c.get("/docs/assets/5.35.0/swagger-ui-bundle.js").await;
     assert_eq!(bundle.content_type(), Some("text/javascript"));
     assert!(bundle.bytes().len() > 1_000_000);
-    assert!(
-        bundle
-            .header("cache-control")
-            .unwrap()
-            .contains("immutable")
-    );
+    assert!(bundle.header("cache-control").unwrap().contains("immutable"));
 
     let redoc = c.get("/redoc").await.text();
     assert!(redoc.contains("spec-url=\"/openapi.json\""), "{redoc}");
@@ -183,9 +159,5 @@ async fn the_pages_can_be_moved_or_turned_off() {
     assert_eq!(c.get("/docs").await.status(), 404);
     assert_eq!(c.get("/redoc").await.status(), 404);
     let no_document = TestClient::new(app().openapi_url(None));
-    assert_eq!(
-        no_document.get("/docs").await.status(),
-        404,
-        "no document, no pages"
-    );
+    assert_eq!(no_document.get("/docs").await.status(), 404, "no document, no pages");
 }

@@ -30,30 +30,20 @@ async fn redirect() -> Redirect {
 
 #[post("/items")]
 async fn create() -> Created<Item> {
-    Created::new(Item {
-        id: 2,
-        name: "cake",
-    })
-    .location("/items/2")
+    Created::new(Item { id: 2, name: "cake" }).location("/items/2")
 }
 
 #[delete("/items/{id}")]
 async fn remove(#[path] id: u32) -> Result<NoContent> {
     if id == 404 {
-        return Err(HttpError::not_found("Item not found")
-            .with_header("x-reason", "gone")
-            .into());
+        return Err(HttpError::not_found("Item not found").with_header("x-reason", "gone").into());
     }
     Ok(NoContent)
 }
 
 #[get("/custom")]
 async fn custom() -> impl IntoResponse {
-    (
-        StatusCode::ACCEPTED,
-        [("x-custom", "yes")],
-        Json(json!({"queued": true})),
-    )
+    (StatusCode::ACCEPTED, [("x-custom", "yes")], Json(json!({"queued": true})))
 }
 
 #[get("/stream")]
@@ -64,11 +54,9 @@ async fn streamed() -> Streaming {
 
 #[get("/file")]
 async fn file() -> Result<FileResponse> {
-    Ok(
-        FileResponse::open(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
-            .await?
-            .download_as("Cargo.toml"),
-    )
+    Ok(FileResponse::open(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+        .await?
+        .download_as("Cargo.toml"))
 }
 
 #[get("/missing-file")]
@@ -110,25 +98,10 @@ async fn bodies_carry_their_content_types() {
     let r = c.get("/json").await;
     assert_eq!(r.content_type(), Some("application/json"));
     assert_eq!(r.json::<Value>(), json!({"id": 1, "name": "tea"}));
-    assert!(
-        c.get("/html")
-            .await
-            .content_type()
-            .unwrap()
-            .starts_with("text/html")
-    );
-    assert!(
-        c.get("/text")
-            .await
-            .content_type()
-            .unwrap()
-            .starts_with("text/plain")
-    );
+    assert!(c.get("/html").await.content_type().unwrap().starts_with("text/html"));
+    assert!(c.get("/text").await.content_type().unwrap().starts_with("text/plain"));
     let r = c.get("/stream").await;
-    assert_eq!(
-        (r.text().as_str(), r.content_type()),
-        ("abc", Some("text/plain"))
-    );
+    assert_eq!((r.text().as_str(), r.content_type()), ("abc", Some("text/plain")));
 }
 
 #[tokio::test]
@@ -145,10 +118,7 @@ async fn redirects_created_no_content_and_custom_status() {
     assert_eq!(r.status(), 204);
     assert!(r.bytes().is_empty());
     let r = c.get("/custom").await;
-    assert_eq!(
-        (r.status(), r.header("x-custom")),
-        (StatusCode::ACCEPTED, Some("yes"))
-    );
+    assert_eq!((r.status(), r.header("x-custom")), (StatusCode::ACCEPTED, Some("yes")));
 }
 
 #[tokio::test]
@@ -164,17 +134,8 @@ async fn files_stream_with_type_length_and_disposition() {
     let r = client().get("/file").await;
     assert_eq!(r.status(), 200);
     assert!(r.text().contains("[package]"));
-    assert_eq!(
-        r.header("content-disposition"),
-        Some("attachment; filename=\"Cargo.toml\"")
-    );
-    assert_eq!(
-        r.header("content-length")
-            .unwrap()
-            .parse::<usize>()
-            .unwrap(),
-        r.bytes().len()
-    );
+    assert_eq!(r.header("content-disposition"), Some("attachment; filename=\"Cargo.toml\""));
+    assert_eq!(r.header("content-length").unwrap().parse::<usize>().unwrap(), r.bytes().len());
     assert_eq!(client().get("/missing-file").await.status(), 404);
 }
 
@@ -183,10 +144,7 @@ async fn a_panicking_handler_is_a_500_and_the_next_request_still_works() {
     let c = client();
     let r = c.get("/panic").await;
     assert_eq!(r.status(), 500);
-    assert_eq!(
-        r.json::<Value>(),
-        json!({"detail": "Internal Server Error"})
-    );
+    assert_eq!(r.json::<Value>(), json!({"detail": "Internal Server Error"}));
     assert_eq!(c.get("/text").await.text(), "plain");
 }
 
@@ -220,9 +178,6 @@ async fn a_panic_in_a_mounted_axum_router_is_a_500_too() {
     let c = TestClient::new(App::new().mount("/legacy", legacy).routes(routes![text]));
     let r = c.get("/legacy/boom").await;
     assert_eq!(r.status(), 500);
-    assert_eq!(
-        r.json::<Value>(),
-        json!({"detail": "Internal Server Error"})
-    );
+    assert_eq!(r.json::<Value>(), json!({"detail": "Internal Server Error"}));
     assert_eq!(c.get("/text").await.text(), "plain");
 }

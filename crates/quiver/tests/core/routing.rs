@@ -38,10 +38,7 @@ fn macros_carry_names_docs_tags_and_deprecation() {
     let meta = routes[0].meta();
     assert_eq!(meta.name.as_deref(), Some("replace_item"));
     assert_eq!(meta.summary.as_deref(), Some("Replace an item."));
-    assert_eq!(
-        meta.description.as_deref(),
-        Some("Every field is overwritten.")
-    );
+    assert_eq!(meta.description.as_deref(), Some("Every field is overwritten."));
     assert_eq!(meta.tags, ["items"]);
     assert!(!meta.deprecated);
     assert!(routes[1].meta().deprecated);
@@ -67,19 +64,15 @@ async fn plain_functions_register_too() {
 async fn axum_routers_mount_and_tower_layers_wrap_the_app() {
     let legacy =
         axum::Router::new().route("/ping", axum::routing::get(|| async { "pong from axum" }));
-    let app = App::new()
-        .routes(routes![read])
-        .mount("/legacy", legacy)
-        .layer(SetResponseHeaderLayer::overriding(
+    let app = App::new().routes(routes![read]).mount("/legacy", legacy).layer(
+        SetResponseHeaderLayer::overriding(
             http::header::SERVER,
             http::HeaderValue::from_static("quiver-test"),
-        ));
+        ),
+    );
     let c = TestClient::new(app);
     let r = c.get("/legacy/ping").await;
     assert_eq!(r.text(), "pong from axum");
     assert_eq!(r.header("server"), Some("quiver-test"));
-    assert_eq!(
-        c.get("/items/9").await.header("server"),
-        Some("quiver-test")
-    );
+    assert_eq!(c.get("/items/9").await.header("server"), Some("quiver-test"));
 }

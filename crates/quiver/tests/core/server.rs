@@ -18,14 +18,9 @@ async fn fast() -> &'static str {
     "fast"
 }
 
-async fn start() -> (
-    String,
-    quiver::server::ShutdownHandle,
-    tokio::task::JoinHandle<std::io::Result<()>>,
-) {
-    let app = App::new()
-        .routes(routes![slow, fast])
-        .shutdown_grace(Duration::from_secs(5));
+async fn start()
+-> (String, quiver::server::ShutdownHandle, tokio::task::JoinHandle<std::io::Result<()>>) {
+    let app = App::new().routes(routes![slow, fast]).shutdown_grace(Duration::from_secs(5));
     let server = Server::bind(app, "127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", server.local_addr());
     let handle = server.shutdown_handle();
@@ -35,24 +30,16 @@ async fn start() -> (
 #[tokio::test]
 async fn http1_keeps_connections_alive_and_http2_works_without_tls() {
     let (base, stop, task) = start().await;
-    let http1: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new())
-        .pool_max_idle_per_host(1)
-        .build_http();
+    let http1: Client<_, Empty<Bytes>> =
+        Client::builder(TokioExecutor::new()).pool_max_idle_per_host(1).build_http();
     for _ in 0..3 {
-        let r = http1
-            .get(format!("{base}/fast").parse().unwrap())
-            .await
-            .unwrap();
+        let r = http1.get(format!("{base}/fast").parse().unwrap()).await.unwrap();
         assert_eq!(r.version(), http::Version::HTTP_11);
         assert_eq!(r.into_body().collect().await.unwrap().to_bytes(), "fast");
     }
-    let http2: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new())
-        .http2_only(true)
-        .build_http();
-    let r = http2
-        .get(format!("{base}/fast").parse().unwrap())
-        .await
-        .unwrap();
+    let http2: Client<_, Empty<Bytes>> =
+        Client::builder(TokioExecutor::new()).http2_only(true).build_http();
+    let r = http2.get(format!("{base}/fast").parse().unwrap()).await.unwrap();
     assert_eq!(r.version(), http::Version::HTTP_2);
     stop.shutdown();
     task.await.unwrap().unwrap();
@@ -76,10 +63,7 @@ async fn graceful_shutdown_finishes_in_flight_requests_and_refuses_new_ones() {
     task.await.unwrap().unwrap();
     let fresh: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
     assert!(
-        fresh
-            .get(format!("{base}/fast").parse().unwrap())
-            .await
-            .is_err(),
+        fresh.get(format!("{base}/fast").parse().unwrap()).await.is_err(),
         "the listener is closed"
     );
 }

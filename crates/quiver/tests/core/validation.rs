@@ -56,34 +56,20 @@ fn valid_order() -> Value {
 }
 
 fn locs(body: &Value) -> Vec<Value> {
-    body["detail"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["loc"].clone())
-        .collect()
+    body["detail"].as_array().unwrap().iter().map(|e| e["loc"].clone()).collect()
 }
 
 #[tokio::test]
 async fn a_valid_request_reaches_the_handler() {
-    let r = client()
-        .post("/shops/3/orders?limit=5&tag=a&tag=b")
-        .json(&valid_order())
-        .await;
+    let r = client().post("/shops/3/orders?limit=5&tag=a&tag=b").json(&valid_order()).await;
     assert_eq!(r.status(), 200, "{}", r.text());
-    assert_eq!(
-        r.json::<Value>(),
-        json!({"shop": 3, "limit": 5, "items": 1})
-    );
+    assert_eq!(r.json::<Value>(), json!({"shop": 3, "limit": 5, "items": 1}));
 }
 
 #[tokio::test]
 async fn errors_in_path_query_and_body_come_back_together_in_order() {
     let body = json!({"customer": "", "email": "nope", "items": []});
-    let r = client()
-        .post("/shops/abc/orders?limit=500")
-        .json(&body)
-        .await;
+    let r = client().post("/shops/abc/orders?limit=500").json(&body).await;
     assert_eq!(r.status(), 422);
     assert_eq!(r.content_type(), Some("application/json"));
     let body: Value = r.json();
@@ -115,28 +101,17 @@ async fn missing_fields_and_wrong_types_are_all_listed_not_just_the_first() {
     assert_eq!(r.status(), 422);
     let body: Value = r.json();
     let detail = body["detail"].as_array().unwrap();
-    let described: Vec<(Value, Value)> = detail
-        .iter()
-        .map(|e| (e["loc"].clone(), e["type"].clone()))
-        .collect();
+    let described: Vec<(Value, Value)> =
+        detail.iter().map(|e| (e["loc"].clone(), e["type"].clone())).collect();
     for expected in [
         (json!(["body", "customer"]), json!("missing")),
         (json!(["body", "email"]), json!("string_type")),
         (json!(["body", "items", 1, "name"]), json!("missing")),
-        (
-            json!(["body", "items", 1, "quantity"]),
-            json!("int_parsing"),
-        ),
+        (json!(["body", "items", 1, "quantity"]), json!("int_parsing")),
         (json!(["body", "items", 2, "name"]), json!("string_type")),
-        (
-            json!(["body", "items", 2, "quantity"]),
-            json!("greater_than_equal"),
-        ),
+        (json!(["body", "items", 2, "quantity"]), json!("greater_than_equal")),
     ] {
-        assert!(
-            described.contains(&expected),
-            "{expected:?} not in {body:#}"
-        );
+        assert!(described.contains(&expected), "{expected:?} not in {body:#}");
     }
     assert_eq!(detail.len(), 6, "{body:#}");
 }
@@ -159,18 +134,11 @@ async fn custom_validators_email_and_url_report_value_errors() {
     assert_eq!(r.status(), 422);
     let body: Value = r.json();
     let detail = body["detail"].as_array().unwrap();
-    let custom = detail
-        .iter()
-        .find(|e| e["loc"] == json!(["body", "customer"]))
-        .expect("customer error");
+    let custom =
+        detail.iter().find(|e| e["loc"] == json!(["body", "customer"])).expect("customer error");
     assert_eq!(custom["type"], "value_error");
     assert_eq!(custom["msg"], "Value error, this name is reserved");
-    assert!(
-        detail
-            .iter()
-            .any(|e| e["loc"] == json!(["body", "website"])),
-        "{body:#}"
-    );
+    assert!(detail.iter().any(|e| e["loc"] == json!(["body", "website"])), "{body:#}");
 }
 
 #[tokio::test]
@@ -189,10 +157,8 @@ async fn malformed_json_is_a_json_invalid_error_with_its_position() {
 
 #[tokio::test]
 async fn an_empty_body_is_reported_as_missing() {
-    let r = client()
-        .post("/shops/1/orders?limit=1")
-        .header("content-type", "application/json")
-        .await;
+    let r =
+        client().post("/shops/1/orders?limit=1").header("content-type", "application/json").await;
     assert_eq!(r.status(), 422);
     assert_eq!(
         r.json::<Value>()["detail"][0],
@@ -202,15 +168,9 @@ async fn an_empty_body_is_reported_as_missing() {
 
 #[tokio::test]
 async fn a_body_that_is_not_an_object_is_rejected_with_its_type() {
-    let r = client()
-        .post("/shops/1/orders?limit=1")
-        .json(&json!([1, 2]))
-        .await;
+    let r = client().post("/shops/1/orders?limit=1").json(&json!([1, 2])).await;
     assert_eq!(r.status(), 422);
-    assert_eq!(
-        r.json::<Value>()["detail"][0]["type"],
-        "model_attributes_type"
-    );
+    assert_eq!(r.json::<Value>()["detail"][0]["type"], "model_attributes_type");
 }
 
 #[tokio::test]
@@ -221,12 +181,7 @@ async fn a_non_json_content_type_is_415() {
         .body("{}")
         .await;
     assert_eq!(r.status(), 415);
-    assert!(
-        r.json::<Value>()["detail"]
-            .as_str()
-            .unwrap()
-            .contains("application/json")
-    );
+    assert!(r.json::<Value>()["detail"].as_str().unwrap().contains("application/json"));
 }
 
 #[tokio::test]
@@ -244,10 +199,7 @@ async fn query_strings_accept_what_pydantic_accepts() {
     assert_eq!(r.text(), "true [1, 2]");
     let r = client.get("/f?verbose=maybe&ids=1&ids=x").await;
     assert_eq!(r.status(), 422);
-    assert_eq!(
-        locs(&r.json()),
-        vec![json!(["query", "verbose"]), json!(["query", "ids", 1])]
-    );
+    assert_eq!(locs(&r.json()), vec![json!(["query", "verbose"]), json!(["query", "ids", 1])]);
 }
 
 #[tokio::test]
@@ -262,17 +214,8 @@ async fn plain_data_bodies_need_no_derive_and_still_report_their_type_errors() {
     assert_eq!(c.post("/sum").json(&[1, 2, 3]).await.json::<u32>(), 6);
     let r = c.post("/sum").json(&json!([1, "two", -3])).await;
     assert_eq!(r.status(), 422);
-    assert_eq!(
-        locs(&r.json()),
-        vec![json!(["body", 1]), json!(["body", 2])]
-    );
-    assert_eq!(
-        c.post("/keys")
-            .json(&json!({"a": 1, "b": [2]}))
-            .await
-            .json::<usize>(),
-        2
-    );
+    assert_eq!(locs(&r.json()), vec![json!(["body", 1]), json!(["body", 2])]);
+    assert_eq!(c.post("/keys").json(&json!({"a": 1, "b": [2]})).await.json::<usize>(), 2);
 }
 
 static SKU: std::sync::LazyLock<regex::Regex> =
@@ -289,25 +232,13 @@ async fn patterns_are_checked_and_named_in_the_error() {
         p.sku
     }
     let c = TestClient::new(App::new().post("/products", create));
-    assert_eq!(
-        c.post("/products")
-            .json(&json!({"sku": "ABC-1234"}))
-            .await
-            .text(),
-        "ABC-1234"
-    );
+    assert_eq!(c.post("/products").json(&json!({"sku": "ABC-1234"})).await.text(), "ABC-1234");
     let r = c.post("/products").json(&json!({"sku": "abc"})).await;
     assert_eq!(r.status(), 422);
     let body: Value = r.json();
     assert_eq!(body["detail"][0]["type"], "string_pattern_mismatch");
     assert_eq!(body["detail"][0]["loc"], json!(["body", "sku"]));
-    assert!(
-        body["detail"][0]["msg"]
-            .as_str()
-            .unwrap()
-            .contains(r"^[A-Z]{3}-\d{4}$"),
-        "{body:#}"
-    );
+    assert!(body["detail"][0]["msg"].as_str().unwrap().contains(r"^[A-Z]{3}-\d{4}$"), "{body:#}");
 }
 
 #[tokio::test]
@@ -319,8 +250,5 @@ async fn whole_numbers_written_as_floats_are_accepted_for_integers() {
     order["items"][0]["quantity"] = json!(2.5);
     let r = client().post("/shops/1/orders?limit=1").json(&order).await;
     assert_eq!(r.status(), 422);
-    assert_eq!(
-        r.json::<Value>()["detail"][0]["loc"],
-        json!(["body", "items", 0, "quantity"])
-    );
+    assert_eq!(r.json::<Value>()["detail"][0]["loc"], json!(["body", "items", 0, "quantity"]));
 }
