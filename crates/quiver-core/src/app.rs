@@ -272,6 +272,55 @@ impl App {
         self
     }
 
+    /// Adds a server (base URL) to the OpenAPI document.
+    pub fn server(mut self, url: &str, description: &str) -> Self {
+        self.openapi.servers.push(serde_json::json!({ "url": url, "description": description }));
+        self
+    }
+
+    /// The API's contact in the OpenAPI document.
+    pub fn contact(mut self, name: &str, url: &str, email: &str) -> Self {
+        let contact = serde_json::json!({ "name": name, "url": url, "email": email });
+        self.openapi.info_extra.push(("contact", contact));
+        self
+    }
+
+    /// The API's licence, as an SPDX identifier (`"MIT"`, `"Apache-2.0"`).
+    pub fn license(mut self, name: &str, spdx_identifier: &str) -> Self {
+        let license = serde_json::json!({ "name": name, "identifier": spdx_identifier });
+        self.openapi.info_extra.push(("license", license));
+        self
+    }
+
+    /// Describes a tag (shown as the group's text in Swagger UI and ReDoc).
+    pub fn tag_description(mut self, tag: &str, description: &str) -> Self {
+        self.openapi.tags.push(serde_json::json!({ "name": tag, "description": description }));
+        self
+    }
+
+    /// Links to documentation elsewhere.
+    pub fn external_docs(mut self, url: &str, description: &str) -> Self {
+        let docs = serde_json::json!({ "url": url, "description": description });
+        self.openapi.external_docs = Some(docs);
+        self
+    }
+
+    /// Edits the finished OpenAPI document, for anything the builder does not cover.
+    ///
+    /// ```
+    /// let app = quiver_core::App::new().openapi_extra(|doc| {
+    ///     doc["info"]["x-logo"] = serde_json::json!({ "url": "/static/logo.png" });
+    /// });
+    /// assert_eq!(app.openapi()["info"]["x-logo"]["url"], "/static/logo.png");
+    /// ```
+    pub fn openapi_extra(
+        mut self,
+        edit: impl Fn(&mut serde_json::Value) + Send + Sync + 'static,
+    ) -> Self {
+        self.openapi.extra = Some(openapi::ExtraFn(std::sync::Arc::new(edit)));
+        self
+    }
+
     /// Where Swagger UI is served (default `/docs`); `None` serves none.
     pub fn docs_url(mut self, url: Option<&str>) -> Self {
         self.openapi.docs_url = url.map(str::to_owned);

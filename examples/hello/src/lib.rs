@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use quiver::deps::http::request::Parts;
 use quiver::deps::tower_http::cors::CorsLayer;
 use quiver::extract::FromRequestParts;
-use quiver::openapi::OperationDoc;
+use quiver::openapi::{OperationDoc, SecurityScheme};
 use quiver::prelude::*;
 
 #[get("/plaintext")]
@@ -87,6 +87,7 @@ impl Dependency for Caller {
     }
 
     fn describe(doc: &mut OperationDoc, _: &mut quiver::deps::schemars::SchemaGenerator) {
+        doc.security("bearerAuth", SecurityScheme::bearer(None), &[]);
         doc.error_response(401, "Not authenticated");
     }
 }

@@ -32,6 +32,8 @@ pub struct OperationDoc {
     request_body: Option<Value>,
     responses: BTreeMap<String, Value>,
     validates: bool,
+    security: Vec<(String, Vec<String>)>,
+    security_schemes: BTreeMap<String, Value>,
 }
 
 impl OperationDoc {
@@ -145,6 +147,21 @@ impl OperationDoc {
         self.responses.insert(status.to_owned(), response);
     }
 
+    /// Requires the security scheme `name` (with these OAuth2 scopes) for this operation, and
+    /// defines the scheme in `components/securitySchemes`. Auth dependencies call this from their
+    /// `describe`, so every handler using them shows the padlock in Swagger UI.
+    ///
+    /// ```
+    /// use quiver_core::openapi::{OperationDoc, SecurityScheme};
+    ///
+    /// let mut doc = OperationDoc::default();
+    /// doc.security("bearerAuth", SecurityScheme::bearer(Some("JWT")), &[]);
+    /// ```
+    pub fn security(&mut self, name: &str, scheme: Value, scopes: &[&str]) {
+        self.security_schemes.insert(name.to_owned(), scheme);
+        self.security.push((name.to_owned(), scopes.iter().map(|s| (*s).to_owned()).collect()));
+    }
+
     /// Declares a response other than the success, if none with that status is declared.
     pub fn error_response(&mut self, status: u16, description: &str) {
         self.responses.entry(status.to_string()).or_insert_with(|| {
@@ -170,6 +187,21 @@ pub(crate) struct OpenApiConfig {
     pub(crate) url: Option<String>,
     pub(crate) docs_url: Option<String>,
     pub(crate) redoc_url: Option<String>,
+    pub(crate) info_extra: Vec<(&'static str, Value)>,
+    pub(crate) servers: Vec<Value>,
+    pub(crate) tags: Vec<Value>,
+    pub(crate) external_docs: Option<Value>,
+    pub(crate) extra: Option<ExtraFn>,
+}
+
+/// A last edit of the whole document, for what the builder does not cover.
+#[derive(Clone)]
+pub(crate) struct ExtraFn(pub(crate) std::sync::Arc<dyn Fn(&mut Value) + Send + Sync>);
+
+impl std::fmt::Debug for ExtraFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("openapi_extra")
+    }
 }
 
 impl Default for OpenApiConfig {
@@ -181,6 +213,11 @@ impl Default for OpenApiConfig {
             url: Some("/openapi.json".into()),
             docs_url: Some("/docs".into()),
             redoc_url: Some("/redoc".into()),
+            info_extra: Vec::new(),
+            servers: Vec::new(),
+            tags: Vec::new(),
+            external_docs: None,
+            extra: None,
         }
     }
 }
@@ -201,6 +238,7 @@ pub(crate) fn document(config: &OpenApiConfig, routes: &[Route]) -> Value {
     let mut seen_ids: BTreeMap<String, usize> = BTreeMap::new();
     let mut any_validation = false;
     let mut any_error = false;
+    let mut security_schemes: BTreeMap<String, Value> = BTreeMap::new();
     for route in routes {
         let mut doc = OperationDoc::default();
         (route.describe)(&mut doc, &mut generator);
@@ -255,6 +293,12 @@ pub(crate) fn document(config: &OpenApiConfig, routes: &[Route]) -> Value {
         if meta.deprecated {
             operation.insert("deprecated".into(), json!(true));
         }
+        if !doc.security.is_empty() {
+            let requirements: Vec<Value> =
+                doc.security.iter().map(|(name, scopes)| json!({ name: scopes })).collect();
+            operation.insert("security".into(), Value::Array(requirements));
+        }
+        security_schemes.append(&mut doc.security_schemes);
         paths
             .entry(route.path().to_owned())
             .or_default()
@@ -282,11 +326,60 @@ pub(crate) fn document(config: &OpenApiConfig, routes: &[Route]) -> Value {
     if let Some(description) = &config.description {
         info["description"] = json!(description);
     }
-    let mut document = json!({ "openapi": "3.1.0", "info": info, "paths": paths });
+    for (key, value) in &config.info_extra {
+        info[key] = value.clone();
+    }
+    let mut document = json!({ "openapi": "3.1.0", "info": info });
+    if !config.servers.is_empty() {
+        document["servers"] = json!(config.servers);
+    }
+    document["paths"] = json!(paths);
+    let mut components = Map::new();
     if !schemas.is_empty() {
-        document["components"] = json!({ "schemas": schemas });
+        components.insert("schemas".into(), Value::Object(schemas));
+    }
+    if !security_schemes.is_empty() {
+        components.insert("securitySchemes".into(), json!(security_schemes));
+    }
+    if !components.is_empty() {
+        document["components"] = Value::Object(components);
+    }
+    if !config.tags.is_empty() {
+        document["tags"] = json!(config.tags);
+    }
+    if let Some(docs) = &config.external_docs {
+        document["externalDocs"] = docs.clone();
+    }
+    if let Some(ExtraFn(extra)) = &config.extra {
+        extra(&mut document);
     }
     document
+}
+
+/// Security schemes for [`OperationDoc::security`].
+#[derive(Debug, Clone, Copy)]
+pub struct SecurityScheme;
+
+impl SecurityScheme {
+    /// `Authorization: Bearer <token>`; `format` is a hint such as `"JWT"`.
+    pub fn bearer(format: Option<&str>) -> Value {
+        let mut scheme = json!({ "type": "http", "scheme": "bearer" });
+        if let Some(format) = format {
+            scheme["bearerFormat"] = json!(format);
+        }
+        scheme
+    }
+
+    /// An API key sent in the header `name`.
+    pub fn api_key_header(name: &str) -> Value {
+        json!({ "type": "apiKey", "in": "header", "name": name })
+    }
+
+    /// OAuth2's password flow: Swagger UI's "Authorize" posts username and password to
+    /// `token_url` and sends the token it gets back.
+    pub fn oauth2_password(token_url: &str) -> Value {
+        json!({ "type": "oauth2", "flows": { "password": { "tokenUrl": token_url, "scopes": {} } } })
+    }
 }
 
 fn default_operation_id(route: &Route) -> String {

@@ -161,3 +161,60 @@ async fn the_pages_can_be_moved_or_turned_off() {
     let no_document = TestClient::new(app().openapi_url(None));
     assert_eq!(no_document.get("/docs").await.status(), 404, "no document, no pages");
 }
+
+#[derive(Clone)]
+struct ApiUser;
+
+impl Dependency for ApiUser {
+    async fn provide(_: &mut quiver::deps::http::request::Parts, _: &AppContext) -> Result<Self> {
+        Err(HttpError::unauthorized("Not authenticated").into())
+    }
+
+    fn describe(
+        doc: &mut quiver::openapi::OperationDoc,
+        _: &mut quiver::deps::schemars::SchemaGenerator,
+    ) {
+        doc.security("bearerAuth", quiver::openapi::SecurityScheme::bearer(Some("JWT")), &[]);
+        doc.error_response(401, "Not authenticated");
+    }
+}
+
+#[get("/me")]
+async fn me(Dep(_user): Dep<ApiUser>) -> &'static str {
+    "me"
+}
+
+#[test]
+fn auth_dependencies_put_their_scheme_on_the_operations_that_use_them() {
+    let doc = App::new().routes(routes![me, health]).openapi();
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearerAuth"],
+        json!({"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    );
+    assert_eq!(doc["paths"]["/me"]["get"]["security"], json!([{"bearerAuth": []}]));
+    assert!(doc["paths"]["/me"]["get"]["responses"]["401"].is_object());
+    assert!(doc["paths"]["/health"]["get"].get("security").is_none());
+}
+
+#[test]
+fn app_metadata_and_a_last_hand_edit() {
+    let doc = app()
+        .description("Everything we sell.")
+        .server("https://api.example.com", "production")
+        .contact("API team", "https://example.com/team", "api@example.com")
+        .license("Apache 2.0", "Apache-2.0")
+        .tag_description("products", "What is for sale")
+        .external_docs("https://example.com/guide", "The guide")
+        .openapi_extra(|doc| doc["info"]["x-audience"] = json!("public"))
+        .openapi();
+    assert_eq!(doc["info"]["description"], "Everything we sell.");
+    assert_eq!(doc["info"]["contact"]["email"], "api@example.com");
+    assert_eq!(doc["info"]["license"], json!({"name": "Apache 2.0", "identifier": "Apache-2.0"}));
+    assert_eq!(
+        doc["servers"],
+        json!([{"url": "https://api.example.com", "description": "production"}])
+    );
+    assert_eq!(doc["tags"], json!([{"name": "products", "description": "What is for sale"}]));
+    assert_eq!(doc["externalDocs"]["url"], "https://example.com/guide");
+    assert_eq!(doc["info"]["x-audience"], "public");
+}
