@@ -25,6 +25,36 @@ async fn read_item(#[path] id: u32) -> Json<Item> {
     Json(Item { id, name: format!("item number {id}") })
 }
 
+/// Knows the caller by the bearer token `let-me-in`.
+#[derive(Clone)]
+struct Caller;
+
+impl Dependency for Caller {
+    async fn provide(
+        parts: &mut quiver::deps::http::request::Parts,
+        _: &AppContext,
+    ) -> Result<Self> {
+        match parts.headers.get("authorization").and_then(|v| v.to_str().ok()) {
+            Some("Bearer let-me-in") => Ok(Caller),
+            _ => Err(HttpError::unauthorized("Not authenticated").into()),
+        }
+    }
+
+    fn describe(
+        doc: &mut quiver::openapi::OperationDoc,
+        _: &mut quiver::deps::schemars::SchemaGenerator,
+    ) {
+        doc.security("bearerAuth", quiver::openapi::SecurityScheme::bearer(None), &[]);
+        doc.error_response(401, "Not authenticated");
+    }
+}
+
+/// Who is calling.
+#[get("/me")]
+async fn me(Dep(_caller): Dep<Caller>) -> &'static str {
+    "the caller"
+}
+
 struct Driver(Child);
 
 impl Drop for Driver {
@@ -93,7 +123,7 @@ async fn swagger_ui_tries_an_operation_and_redoc_renders() {
         eprintln!("skipped: chromedriver not found (apt-get install chromium chromium-driver)");
         return;
     };
-    let app = App::new().title("Browser test").routes(routes![read_item]);
+    let app = App::new().title("Browser test").routes(routes![read_item, me]);
     let server = Server::bind(app, "127.0.0.1:0").await.unwrap();
     let base = format!("http://127.0.0.1:{}", server.local_addr().port());
     let stop = server.shutdown_handle();
@@ -103,8 +133,9 @@ async fn swagger_ui_tries_an_operation_and_redoc_renders() {
     let result = async {
         client.goto(&format!("{base}/docs")).await?;
         let operation = client.wait().for_element(Locator::Css(".opblock-summary")).await?;
-        let listed = client.find(Locator::Css(".opblock-summary-path")).await?.text().await?;
-        assert_eq!(listed, "/items/{id}");
+        let listed =
+            client.find(Locator::Css("#operations-items-read_item .opblock-summary-path")).await?;
+        assert_eq!(listed.text().await?, "/items/{id}");
         client
             .screenshot()
             .await
@@ -136,6 +167,33 @@ async fn swagger_ui_tries_an_operation_and_redoc_renders() {
             .await
             .map(|png| std::fs::write(screenshot_dir().join("swagger-ui-try-it-out.png"), png))?
             .ok();
+
+        // Authorize with the app's bearer scheme, then call the protected operation.
+        client.find(Locator::Css(".auth-wrapper .authorize")).await?.click().await?;
+        client
+            .wait()
+            .for_element(Locator::Css(".modal-ux input"))
+            .await?
+            .send_keys("let-me-in")
+            .await?;
+        client.find(Locator::Css(".modal-ux .auth-btn-wrapper .authorize")).await?.click().await?;
+        client.find(Locator::Css(".modal-ux .btn-done")).await?.click().await?;
+        client.find(Locator::Css("#operations-default-me .opblock-summary")).await?.click().await?;
+        let me = "#operations-default-me";
+        client
+            .wait()
+            .for_element(Locator::Css(&format!("{me} .try-out__btn")))
+            .await?
+            .click()
+            .await?;
+        client.wait().for_element(Locator::Css(&format!("{me} .execute"))).await?.click().await?;
+        let status = client
+            .wait()
+            .for_element(Locator::Css(&format!(
+                "{me} .live-responses-table tr.response .response-col_status"
+            )))
+            .await?;
+        assert_eq!(status.text().await?.trim(), "200", "the token was sent");
 
         client.goto(&format!("{base}/redoc")).await?;
         let heading = client.wait().for_element(Locator::Css("h1")).await?;
