@@ -34,11 +34,13 @@ struct Dimensions {
     height: f32,
 }
 
-async fn read(Path(_p): Path<ItemPath>, Query(_q): Query<Page>) -> Json<Vec<Item>> {
+async fn read(Path(p): Path<ItemPath>, Query(q): Query<Page>) -> Json<Vec<Item>> {
+    let _ = (p.shop, p.id, q.limit, q.tag);
     Json(Vec::new())
 }
 
-async fn write(Path(_p): Path<ItemPath>, Json(item): Json<Item>) -> Created<Item> {
+async fn write(Path(p): Path<ItemPath>, Json(item): Json<Item>) -> Created<Item> {
+    let _ = (p.shop, p.id);
     Created::new(item)
 }
 
