@@ -59,6 +59,8 @@ pub struct RouteMeta {
     pub deprecated: bool,
     /// Errors the handler answers with itself, as (status, description).
     pub errors: Vec<(u16, String)>,
+    /// Named examples of the request body, shown in Swagger UI's "Try it out".
+    pub request_examples: Vec<(String, serde_json::Value)>,
 }
 
 impl std::fmt::Debug for Route {
@@ -141,6 +143,22 @@ impl Route {
     /// Marks the route deprecated.
     pub fn deprecated(mut self) -> Self {
         self.meta.deprecated = true;
+        self
+    }
+
+    /// Adds a named example of the request body to the OpenAPI document.
+    ///
+    /// ```
+    /// use http::Method;
+    /// use quiver_core::{Route, extract::Json};
+    ///
+    /// async fn create(Json(v): Json<Vec<u32>>) -> Json<Vec<u32>> { Json(v) }
+    ///
+    /// let route = Route::new(Method::POST, "/numbers", create)
+    ///     .request_example("three numbers", serde_json::json!([1, 2, 3]));
+    /// ```
+    pub fn request_example(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.meta.request_examples.push((name.to_owned(), value));
         self
     }
 

@@ -270,7 +270,19 @@ pub(crate) fn document(config: &OpenApiConfig, routes: &[Route]) -> Value {
         if !doc.parameters.is_empty() {
             operation.insert("parameters".into(), Value::Array(doc.parameters.clone()));
         }
-        if let Some(body) = doc.request_body.take() {
+        if let Some(mut body) = doc.request_body.take() {
+            if !meta.request_examples.is_empty() {
+                let examples: Map<String, Value> = meta
+                    .request_examples
+                    .iter()
+                    .map(|(name, value)| (name.clone(), json!({ "value": value })))
+                    .collect();
+                if let Some(content) = body.get_mut("content").and_then(Value::as_object_mut) {
+                    for media in content.values_mut() {
+                        media["examples"] = Value::Object(examples.clone());
+                    }
+                }
+            }
             operation.insert("requestBody".into(), body);
         }
         if doc.responses.keys().all(|status| !status.starts_with('2') && !status.starts_with('3')) {

@@ -218,3 +218,13 @@ fn app_metadata_and_a_last_hand_edit() {
     assert_eq!(doc["externalDocs"]["url"], "https://example.com/guide");
     assert_eq!(doc["info"]["x-audience"], "public");
 }
+
+#[test]
+fn request_examples_are_attached_to_the_body() {
+    let route = quiver::routing::IntoRoute::into_route(create_product {})
+        .request_example("tea", json!({"name": "Tea", "price": 3.5}));
+    let doc = App::new().route(route).openapi();
+    let examples = &doc["paths"]["/products"]["post"]["requestBody"]["content"]["application/json"]
+        ["examples"];
+    assert_eq!(examples["tea"]["value"]["name"], "Tea");
+}
