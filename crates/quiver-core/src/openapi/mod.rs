@@ -222,18 +222,86 @@ impl Default for OpenApiConfig {
     }
 }
 
-fn new_generator() -> SchemaGenerator {
-    schemars::generate::SchemaSettings::draft2020_12()
-        .with(|s| {
-            s.definitions_path = "#/components/schemas".into();
-            s.meta_schema = None;
-        })
-        .into_generator()
+fn new_generator(for_output: bool) -> SchemaGenerator {
+    let settings = schemars::generate::SchemaSettings::draft2020_12().with(|s| {
+        s.definitions_path = "#/components/schemas".into();
+        s.meta_schema = None;
+    });
+    let settings = if for_output { settings.for_serialize() } else { settings.for_deserialize() };
+    settings.into_generator()
+}
+
+/// One `components/schemas` map from both generators. A type whose input and output schemas
+/// differ is emitted twice, as `Name-Input` and `Name-Output` (as FastAPI does), and the
+/// references in the operations and in the schemas themselves are renamed to match.
+fn merge_definitions(
+    inputs: &mut SchemaGenerator,
+    outputs: &mut SchemaGenerator,
+    paths: &mut BTreeMap<String, Map<String, Value>>,
+) -> Map<String, Value> {
+    let mut input_defs = inputs.take_definitions(true);
+    let mut output_defs = outputs.take_definitions(true);
+    let mut input_names = BTreeMap::new();
+    let mut output_names = BTreeMap::new();
+    for (name, schema) in &input_defs {
+        if output_defs.get(name).is_some_and(|other| other != schema) {
+            input_names.insert(name.clone(), format!("{name}-Input"));
+            output_names.insert(name.clone(), format!("{name}-Output"));
+        }
+    }
+    for schema in input_defs.values_mut() {
+        rename_refs(schema, &input_names);
+    }
+    for schema in output_defs.values_mut() {
+        rename_refs(schema, &output_names);
+    }
+    for operation in paths.values_mut().flat_map(|methods| methods.values_mut()) {
+        for key in ["parameters", "requestBody"] {
+            if let Some(part) = operation.get_mut(key) {
+                rename_refs(part, &input_names);
+            }
+        }
+        if let Some(responses) = operation.get_mut("responses") {
+            rename_refs(responses, &output_names);
+        }
+    }
+    let mut merged = Map::new();
+    for (name, schema) in input_defs {
+        let name = input_names.get(&name).cloned().unwrap_or(name);
+        merged.insert(name, schema);
+    }
+    for (name, schema) in output_defs {
+        let name = output_names.get(&name).cloned().unwrap_or(name);
+        merged.entry(name).or_insert(schema);
+    }
+    merged
+}
+
+fn rename_refs(value: &mut Value, names: &BTreeMap<String, String>) {
+    if names.is_empty() {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get_mut("$ref")
+                && let Some(name) = target.strip_prefix("#/components/schemas/")
+                && let Some(new_name) = names.get(name)
+            {
+                *target = format!("#/components/schemas/{new_name}");
+            }
+            map.values_mut().for_each(|v| rename_refs(v, names));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rename_refs(v, names)),
+        _ => {}
+    }
 }
 
 /// Builds the whole document for these routes.
 pub(crate) fn document(config: &OpenApiConfig, routes: &[Route]) -> Value {
-    let mut generator = new_generator();
+    // Inputs are described as they deserialise, outputs as they serialise (an `Option` field
+    // may be left out of a request but is always in a response): two generators, merged below.
+    let mut inputs = new_generator(false);
+    let mut outputs = new_generator(true);
     let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
     let mut seen_ids: BTreeMap<String, usize> = BTreeMap::new();
     let mut any_validation = false;
@@ -241,12 +309,12 @@ pub(crate) fn document(config: &OpenApiConfig, routes: &[Route]) -> Value {
     let mut security_schemes: BTreeMap<String, Value> = BTreeMap::new();
     for route in routes {
         let mut doc = OperationDoc::default();
-        (route.describe)(&mut doc, &mut generator);
+        (route.describe)(&mut doc, &mut inputs);
         for describe in &route.describe_guards {
-            describe(&mut doc, &mut generator);
+            describe(&mut doc, &mut inputs);
         }
         if let Some(describe) = route.describe_responses {
-            describe(&mut doc, &mut generator);
+            describe(&mut doc, &mut outputs);
         }
         for (status, description) in &route.meta().errors {
             doc.error_response(*status, description);
@@ -316,7 +384,7 @@ pub(crate) fn document(config: &OpenApiConfig, routes: &[Route]) -> Value {
             .or_default()
             .insert(route.method().as_str().to_ascii_lowercase(), Value::Object(operation));
     }
-    let mut schemas = generator.take_definitions(true);
+    let mut schemas = merge_definitions(&mut inputs, &mut outputs, &mut paths);
     if any_validation {
         schemas.insert("ValidationError".into(), validation_error_schema());
         schemas.insert(

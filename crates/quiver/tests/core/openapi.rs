@@ -228,3 +228,37 @@ fn request_examples_are_attached_to_the_body() {
         ["examples"];
     assert_eq!(examples["tea"]["value"]["name"], "Tea");
 }
+
+/// Optional fields may be left out of a request but are always in a response.
+#[derive(Deserialize, Serialize, JsonSchema, Validate)]
+struct Note {
+    text: String,
+    pinned: Option<bool>,
+}
+
+#[post("/notes")]
+async fn add_note(Json(note): Json<Note>) -> Created<Note> {
+    Created::new(note)
+}
+
+#[test]
+fn a_type_read_and_written_differently_gets_an_input_and_an_output_schema() {
+    let doc = App::new().routes(routes![add_note, create_product]).openapi();
+    let op = &doc["paths"]["/notes"]["post"];
+    assert_eq!(
+        op["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/Note-Input"
+    );
+    assert_eq!(
+        op["responses"]["201"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/Note-Output"
+    );
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["Note-Input"]["required"], json!(["text"]));
+    assert_eq!(schemas["Note-Output"]["required"], json!(["text", "pinned"]));
+    assert!(schemas.get("Note").is_none());
+    assert!(
+        schemas["Product"].is_object(),
+        "a type that reads and writes the same stays one schema"
+    );
+}
