@@ -62,6 +62,7 @@ impl OperationDoc {
             Source::Body => return,
             other => other.as_str(),
         };
+        let schema = not_null(schema);
         let mut parameter = json!({
             "name": name,
             "in": location,
@@ -171,6 +172,32 @@ impl OperationDoc {
             })
         });
     }
+}
+
+/// A parameter is absent or has a value; it is never `null`: `Option<T>`'s schema becomes `T`'s.
+fn not_null(mut schema: Value) -> Value {
+    let is_null = |v: &Value| v.get("type") == Some(&json!("null"));
+    if let Some(branches) = schema.get("anyOf").and_then(Value::as_array)
+        && branches.len() == 2
+        && let Some(other) = branches.iter().find(|b| !is_null(b))
+        && branches.iter().any(is_null)
+    {
+        let mut other = other.clone();
+        if let (Some(target), Some(source)) = (other.as_object_mut(), schema.as_object()) {
+            for (key, value) in source.iter().filter(|(k, _)| *k != "anyOf") {
+                target.entry(key.clone()).or_insert_with(|| value.clone());
+            }
+        }
+        return other;
+    }
+    if let Some(types) = schema.get_mut("type").and_then(Value::as_array_mut) {
+        types.retain(|t| t != "null");
+        if types.len() == 1 {
+            let only = types[0].clone();
+            schema["type"] = only;
+        }
+    }
+    schema
 }
 
 /// The schema of `T` written in place (primitives and lists inline; named types as `$ref`).
@@ -430,6 +457,7 @@ pub(crate) fn document(config: &OpenApiConfig, routes: &[Route]) -> Value {
     if let Some(docs) = &config.external_docs {
         document["externalDocs"] = docs.clone();
     }
+    crate::validation::integer_bounds(&mut document);
     if let Some(ExtraFn(extra)) = &config.extra {
         extra(&mut document);
     }

@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 
 pub(crate) use coerce::{Pairs, coerce_pairs, parse_bool};
 pub(crate) use constraints::from_validator;
-pub(crate) use schema::{SchemaInfo, schema_errors, schema_info};
+pub(crate) use schema::{SchemaInfo, integer_bounds, schema_errors, schema_info};
 
 /// One segment of an error location: an object key or a list index.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

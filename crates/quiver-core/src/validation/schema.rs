@@ -46,7 +46,8 @@ pub(crate) fn schema_info<T: schemars::JsonSchema + 'static>() -> Arc<SchemaInfo
         return info.clone();
     }
     let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
-    let schema = generator.into_root_schema_for::<T>().to_value();
+    let mut schema = generator.into_root_schema_for::<T>().to_value();
+    integer_bounds(&mut schema);
     let validator = jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
@@ -56,6 +57,30 @@ pub(crate) fn schema_info<T: schemars::JsonSchema + 'static>() -> Arc<SchemaInfo
     let info = Arc::new(SchemaInfo { schema, validator });
     cache.write().unwrap_or_else(|e| e.into_inner()).insert(id, info.clone());
     info
+}
+
+/// Adds the range of fixed-size integers to their schemas (schemars gives `u32` only
+/// `minimum: 0`), so the document, its clients and the error messages know that `4294967296` is
+/// not a `u32`.
+pub(crate) fn integer_bounds(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            let bounds: Option<(Value, Value)> = match map.get("format").and_then(Value::as_str) {
+                Some("int32") => Some((i32::MIN.into(), i32::MAX.into())),
+                Some("uint32") => Some((0.into(), u32::MAX.into())),
+                Some("int64" | "int") => Some((i64::MIN.into(), i64::MAX.into())),
+                Some("uint64" | "uint") => Some((0.into(), u64::MAX.into())),
+                _ => None,
+            };
+            if let Some((min, max)) = bounds {
+                map.entry("minimum").or_insert(min);
+                map.entry("maximum").or_insert(max);
+            }
+            map.values_mut().for_each(integer_bounds);
+        }
+        Value::Array(items) => items.iter_mut().for_each(integer_bounds),
+        _ => {}
+    }
 }
 
 /// Every problem of `input` against the schema, each located under `source`.

@@ -252,3 +252,15 @@ async fn whole_numbers_written_as_floats_are_accepted_for_integers() {
     assert_eq!(r.status(), 422);
     assert_eq!(r.json::<Value>()["detail"][0]["loc"], json!(["body", "items", 0, "quantity"]));
 }
+
+#[tokio::test]
+async fn integers_too_large_for_their_type_are_located_and_explained() {
+    let mut order = valid_order();
+    order["items"][0]["quantity"] = json!(4_294_967_296u64);
+    let r = client().post("/shops/1/orders?limit=1").json(&order).await;
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json();
+    assert_eq!(body["detail"][0]["loc"], json!(["body", "items", 0, "quantity"]));
+    assert_eq!(body["detail"][0]["type"], "less_than_equal");
+    assert_eq!(body["detail"][0]["ctx"], json!({"le": 4_294_967_295u64}));
+}
