@@ -37,7 +37,8 @@
 //! # }
 //! ```
 //!
-//! Guides: [`docs::validation`] (how the 422 answers are built).
+//! Guides: [`docs::validation`] (how the 422 answers are built), [`docs::openapi`] (the document
+//! and the docs pages).
 
 pub use quiver_core::{
     App, AppContext, Error, ErrorKind, HttpError, Result, Route, Router, Server, init_logging,
@@ -66,6 +67,9 @@ pub mod deps {
 pub mod docs {
     #[doc = include_str!("../docs/validation.md")]
     pub mod validation {}
+
+    #[doc = include_str!("../docs/openapi.md")]
+    pub mod openapi {}
 }
 
 /// Everything a typical app file needs: `use quiver::prelude::*;`.
