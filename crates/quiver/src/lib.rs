@@ -95,3 +95,8 @@ pub mod prelude {
 pub mod __private {
     pub use quiver_core::__private::*;
 }
+
+/// The README's example compiles (checked by `cargo test --doc`).
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
