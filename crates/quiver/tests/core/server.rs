@@ -67,3 +67,26 @@ async fn graceful_shutdown_finishes_in_flight_requests_and_refuses_new_ones() {
         "the listener is closed"
     );
 }
+
+#[get("/stuck")]
+async fn stuck() -> &'static str {
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    "never"
+}
+
+#[tokio::test]
+async fn after_the_grace_period_shutdown_stops_waiting_for_stuck_requests() {
+    let app = App::new().routes(routes![stuck]).shutdown_grace(Duration::from_millis(200));
+    let server = Server::bind(app, "127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/stuck", server.local_addr());
+    let stop = server.shutdown_handle();
+    let task = tokio::spawn(server.run());
+    let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let request = tokio::spawn(async move { client.get(url.parse().unwrap()).await });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stop.shutdown();
+    // The stuck handler would take a minute; the server gives up after its grace period.
+    let finished = tokio::time::timeout(Duration::from_secs(10), task).await;
+    assert!(finished.is_ok(), "run() returned once the grace period was over");
+    request.abort();
+}
