@@ -333,6 +333,11 @@ impl App {
         self
     }
 
+    /// Where Swagger UI is served, when it is.
+    pub(crate) fn docs_path(&self) -> Option<&str> {
+        self.openapi.url.as_ref().and(self.openapi.docs_url.as_deref())
+    }
+
     /// The OpenAPI 3.1 document of this app's routes.
     pub fn openapi(&self) -> serde_json::Value {
         openapi::document(&self.openapi, &self.route_list())

@@ -118,7 +118,11 @@ impl App {
     /// Serves the app on `addr` until SIGINT/SIGTERM (see [`Server`]).
     pub async fn serve(self, addr: impl ToSocketAddrs) -> io::Result<()> {
         let server = Server::bind(self, addr).await?;
-        tracing::info!(address = %server.local_addr(), "serving");
+        let base = format!("http://{}", server.local_addr());
+        match server.app.docs_path() {
+            Some(docs) => tracing::info!("serving on {base} — API docs at {base}{docs}"),
+            None => tracing::info!("serving on {base}"),
+        }
         server.run().await
     }
 
