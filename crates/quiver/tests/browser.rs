@@ -132,41 +132,16 @@ async fn swagger_ui_tries_an_operation_and_redoc_renders() {
     let client = browser(driver_port).await;
     let result = async {
         client.goto(&format!("{base}/docs")).await?;
-        let operation = client.wait().for_element(Locator::Css(".opblock-summary")).await?;
-        let listed =
-            client.find(Locator::Css("#operations-items-read_item .opblock-summary-path")).await?;
+        let items = "#operations-items-read_item";
+        client.wait().for_element(Locator::Css(items)).await?;
+        let listed = client.find(Locator::Css(&format!("{items} .opblock-summary-path"))).await?;
         assert_eq!(listed.text().await?, "/items/{id}");
-        client
-            .screenshot()
-            .await
-            .map(|png| std::fs::write(screenshot_dir().join("swagger-ui.png"), png))?
-            .ok();
+        save_screenshot(&client, "swagger-ui.png").await?;
 
-        operation.click().await?;
-        client.wait().for_element(Locator::Css(".try-out__btn")).await?.click().await?;
-        client
-            .wait()
-            .for_element(Locator::Css("input[placeholder='id']"))
-            .await?
-            .send_keys("42")
-            .await?;
-        client.find(Locator::Css(".execute")).await?.click().await?;
-        let status = client
-            .wait()
-            .for_element(Locator::Css(".live-responses-table tr.response .response-col_status"))
-            .await?;
-        assert_eq!(status.text().await?.trim(), "200");
-        let body = client
-            .find(Locator::Css(".live-responses-table tr.response .microlight"))
-            .await?
-            .text()
-            .await?;
+        let (status, body) = try_it_out(&client, items, Some("42")).await?;
+        assert_eq!(status, "200");
         assert!(body.contains("item number 42"), "{body}");
-        client
-            .screenshot()
-            .await
-            .map(|png| std::fs::write(screenshot_dir().join("swagger-ui-try-it-out.png"), png))?
-            .ok();
+        save_screenshot(&client, "swagger-ui-try-it-out.png").await?;
 
         // Authorize with the app's bearer scheme, then call the protected operation.
         client.find(Locator::Css(".auth-wrapper .authorize")).await?.click().await?;
@@ -178,22 +153,8 @@ async fn swagger_ui_tries_an_operation_and_redoc_renders() {
             .await?;
         client.find(Locator::Css(".modal-ux .auth-btn-wrapper .authorize")).await?.click().await?;
         client.find(Locator::Css(".modal-ux .btn-done")).await?.click().await?;
-        client.find(Locator::Css("#operations-default-me .opblock-summary")).await?.click().await?;
-        let me = "#operations-default-me";
-        client
-            .wait()
-            .for_element(Locator::Css(&format!("{me} .try-out__btn")))
-            .await?
-            .click()
-            .await?;
-        client.wait().for_element(Locator::Css(&format!("{me} .execute"))).await?.click().await?;
-        let status = client
-            .wait()
-            .for_element(Locator::Css(&format!(
-                "{me} .live-responses-table tr.response .response-col_status"
-            )))
-            .await?;
-        assert_eq!(status.text().await?.trim(), "200", "the token was sent");
+        let (status, _) = try_it_out(&client, "#operations-default-me", None).await?;
+        assert_eq!(status, "200", "the token was sent");
 
         client.goto(&format!("{base}/redoc")).await?;
         let heading = client.wait().for_element(Locator::Css("h1")).await?;
@@ -202,15 +163,50 @@ async fn swagger_ui_tries_an_operation_and_redoc_renders() {
             .wait()
             .for_element(Locator::XPath("//*[contains(text(), 'Read one item.')]"))
             .await?;
-        client
-            .screenshot()
-            .await
-            .map(|png| std::fs::write(screenshot_dir().join("redoc.png"), png))?
-            .ok();
+        save_screenshot(&client, "redoc.png").await?;
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;
     client.close().await.ok();
     stop.shutdown();
     result.expect("the docs pages work in Chromium");
+}
+
+/// Opens the operation `scope` in Swagger UI, fills its one parameter when given, executes it,
+/// and returns the live response's status and body.
+async fn try_it_out(
+    client: &Client,
+    scope: &str,
+    parameter: Option<&str>,
+) -> Result<(String, String), fantoccini::error::CmdError> {
+    let css = |selector: &str| format!("{scope} {selector}");
+    client.find(Locator::Css(&css(".opblock-summary"))).await?.click().await?;
+    client.wait().for_element(Locator::Css(&css(".try-out__btn"))).await?.click().await?;
+    if let Some(value) = parameter {
+        client
+            .wait()
+            .for_element(Locator::Css(&css(".parameters input")))
+            .await?
+            .send_keys(value)
+            .await?;
+    }
+    client.find(Locator::Css(&css(".execute"))).await?.click().await?;
+    let status = client
+        .wait()
+        .for_element(Locator::Css(&css(".live-responses-table tr.response .response-col_status")))
+        .await?;
+    let status = status.text().await?.trim().to_owned();
+    let body = client
+        .find(Locator::Css(&css(".live-responses-table tr.response .microlight")))
+        .await?
+        .text()
+        .await?;
+    Ok((status, body))
+}
+
+/// Writes a PNG of the current page under `target/docs-screenshots/`.
+async fn save_screenshot(client: &Client, name: &str) -> Result<(), fantoccini::error::CmdError> {
+    let png = client.screenshot().await?;
+    std::fs::write(screenshot_dir().join(name), png).expect("the screenshot is written");
+    Ok(())
 }
