@@ -1,8 +1,10 @@
-//! Route attribute macros for Quiver (`#[get]`, `#[post]`, `#[put]`, `#[patch]`, `#[delete]`).
+//! Procedural macros for Quiver: route attributes (`#[get]`, `#[post]`, `#[put]`, `#[patch]`,
+//! `#[delete]`) and `#[derive(Model)]`.
 //!
 //! They only parse the handler and write a small adapter onto library types; use them through
 //! the `quiver` crate, whose documentation has the examples.
 
+mod model;
 mod route;
 
 use proc_macro::TokenStream;
@@ -39,4 +41,12 @@ pub fn patch(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn delete(args: TokenStream, item: TokenStream) -> TokenStream {
     route::expand("DELETE", args.into(), item.into()).into()
+}
+
+/// Derives `quiver_orm::Model` for a struct: its table, columns, relations and one typed
+/// `Field` constant per field. See `quiver_orm::Model` for the `#[model(...)]` and
+/// `#[field(...)]` attributes.
+#[proc_macro_derive(Model, attributes(model, field))]
+pub fn derive_model(item: TokenStream) -> TokenStream {
+    model::expand(item.into()).into()
 }

@@ -1,0 +1,11 @@
+//! SQLite's capability flags.
+
+use crate::backend::Features;
+
+pub(crate) const FEATURES: Features = Features {
+    insert_returning: true,
+    select_for_update: false,
+    transactional_ddl: true,
+    nulls_order: true,
+    explain_query_plan: true,
+};

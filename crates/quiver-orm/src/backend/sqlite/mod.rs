@@ -1,0 +1,199 @@
+//! SQLite through rusqlite: one writer connection and a few readers, WAL, foreign keys on,
+//! prepared statements cached per connection.
+//!
+//! Statements run on the calling task's thread. A point query takes microseconds, less than
+//! handing it to another thread and back (what sqlx-sqlite does for every query), so there is
+//! no hop. Readers are held only while a statement runs, never across an `.await`; WAL lets
+//! them read while the writer writes. Writes queue on an async mutex around the single writer,
+//! so writers never fight over SQLite's write lock (no `SQLITE_BUSY` between our own writers).
+
+pub(crate) mod dialect;
+pub(crate) mod features;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OpenFlags, ToSql};
+use sea_query::Value;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::row::Row;
+
+/// The connections of one SQLite database.
+pub(crate) struct SqlitePool {
+    pub(crate) writer: Arc<tokio::sync::Mutex<Connection>>,
+    readers: Vec<std::sync::Mutex<Connection>>,
+    next_reader: AtomicUsize,
+}
+
+/// Where a SQLite database lives: a file, or memory (one connection, nothing shared).
+pub(crate) fn parse_url(url: &str) -> Result<Option<String>> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .ok_or_else(|| Error::new(ErrorKind::Config(format!("not a SQLite URL: {url:?}"))))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" { Ok(None) } else { Ok(Some(path.to_owned())) }
+}
+
+impl SqlitePool {
+    /// Opens (creating if needed) the database at `path` with `readers` reader connections.
+    pub(crate) fn open(path: Option<&str>, readers: usize) -> Result<SqlitePool> {
+        let Some(path) = path else {
+            let writer = Connection::open_in_memory()?;
+            configure(&writer, false)?;
+            return Ok(SqlitePool {
+                writer: Arc::new(tokio::sync::Mutex::new(writer)),
+                readers: Vec::new(),
+                next_reader: AtomicUsize::new(0),
+            });
+        };
+        let writer = Connection::open(path)?;
+        configure(&writer, true)?;
+        let readers = (0..readers.max(1))
+            .map(|_| {
+                let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_URI
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+                let reader = Connection::open_with_flags(path, flags)?;
+                configure(&reader, false)?;
+                Ok(std::sync::Mutex::new(reader))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(SqlitePool {
+            writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            readers,
+            next_reader: AtomicUsize::new(0),
+        })
+    }
+
+    /// Runs `f` on a reader connection, or on the writer for an in-memory database.
+    pub(crate) async fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        if self.readers.is_empty() {
+            let writer = self.writer.lock().await;
+            return f(&writer);
+        }
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        let n = self.readers.len();
+        for i in 0..n {
+            if let Ok(reader) = self.readers[(start + i) % n].try_lock() {
+                return f(&reader);
+            }
+        }
+        // All busy: readers are held only while a statement runs, so this wait is short.
+        let reader = self.readers[start % n].lock().unwrap_or_else(|e| e.into_inner());
+        f(&reader)
+    }
+}
+
+fn configure(conn: &Connection, writer: bool) -> Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.set_prepared_statement_cache_capacity(256);
+    if writer {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+    }
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "case_sensitive_like", "ON")?;
+    register_regexp(conn)?;
+    Ok(())
+}
+
+/// `x REGEXP y` calls `regexp(y, x)`; SQLite has no implementation of its own.
+fn register_regexp(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "regexp",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let regex: Arc<regex::Regex> = ctx
+                .get_or_create_aux(0, |pattern| -> Result<_, BoxError> {
+                    Ok(regex::Regex::new(pattern.as_str()?)?)
+                })?;
+            Ok(match ctx.get_raw(1) {
+                ValueRef::Text(text) => {
+                    regex.is_match(std::str::from_utf8(text).unwrap_or_default())
+                }
+                _ => false,
+            })
+        },
+    )?;
+    Ok(())
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Runs a query and decodes every row.
+pub(crate) fn fetch<T>(
+    conn: &Connection,
+    sql: &str,
+    values: &[Value],
+    decode: &mut dyn FnMut(&Row<'_>) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let mut rows = statement.query(rusqlite::params_from_iter(values.iter().map(Param)))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(decode(&Row::Sqlite(row))?);
+    }
+    Ok(out)
+}
+
+/// Runs a statement; returns (rows affected, last insert rowid).
+pub(crate) fn execute(conn: &Connection, sql: &str, values: &[Value]) -> Result<(u64, i64)> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let affected = statement.execute(rusqlite::params_from_iter(values.iter().map(Param)))?;
+    Ok((affected as u64, conn.last_insert_rowid()))
+}
+
+/// A sea-query value bound as a rusqlite parameter (sea-query-rusqlite targets a newer
+/// rusqlite than the one sqlx's libsqlite3-sys allows; see the workspace manifest).
+struct Param<'a>(&'a Value);
+
+impl ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        use rusqlite::types::Value as Owned;
+        fn opt<'a, T: ToSql>(value: &'a Option<T>) -> rusqlite::Result<ToSqlOutput<'a>> {
+            match value {
+                Some(v) => v.to_sql(),
+                None => Ok(ToSqlOutput::Owned(Owned::Null)),
+            }
+        }
+        match self.0 {
+            Value::Bool(v) => opt(v),
+            Value::TinyInt(v) => opt(v),
+            Value::SmallInt(v) => opt(v),
+            Value::Int(v) => opt(v),
+            Value::BigInt(v) => opt(v),
+            Value::TinyUnsigned(v) => opt(v),
+            Value::SmallUnsigned(v) => opt(v),
+            Value::Unsigned(v) => opt(v),
+            Value::BigUnsigned(v) => opt(v),
+            Value::Float(v) => {
+                Ok(ToSqlOutput::Owned(v.map_or(Owned::Null, |f| Owned::Real(f64::from(f)))))
+            }
+            Value::Double(v) => opt(v),
+            Value::String(Some(s)) => Ok(ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes()))),
+            Value::Char(v) => {
+                Ok(ToSqlOutput::Owned(v.map_or(Owned::Null, |c| Owned::Text(c.to_string()))))
+            }
+            Value::Bytes(Some(b)) => Ok(ToSqlOutput::Borrowed(ValueRef::Blob(b))),
+            Value::Json(Some(json)) => Ok(ToSqlOutput::Owned(Owned::Text(json.to_string()))),
+            Value::ChronoDate(v) => opt(v),
+            Value::ChronoTime(v) => opt(v),
+            Value::ChronoDateTime(v) => opt(v),
+            Value::ChronoDateTimeUtc(v) => opt(v),
+            Value::Uuid(v) => opt(v),
+            Value::Decimal(Some(d)) => Ok(ToSqlOutput::Owned(Owned::Text(d.to_string()))),
+            Value::String(None) | Value::Bytes(None) | Value::Json(None) | Value::Decimal(None) => {
+                Ok(ToSqlOutput::Owned(Owned::Null))
+            }
+            other => Err(rusqlite::Error::ToSqlConversionFailure(
+                format!("SQLite cannot store {other:?}").into(),
+            )),
+        }
+    }
+}

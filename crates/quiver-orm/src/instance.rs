@@ -1,0 +1,265 @@
+//! Writes of model instances: insert, save, delete, refresh, and their bulk forms.
+
+use sea_query::{CaseStatement, Expr, ExprTrait, Query, Value};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::executor::{self, Executor, Statement};
+use crate::expr::Q;
+use crate::model::Model;
+use crate::value::FieldType;
+
+/// Most bound parameters per statement: under every backend's limit (SQLite 32766,
+/// PostgreSQL and MySQL 65535).
+const MAX_PARAMETERS: usize = 30_000;
+
+fn pk_q<M: Model>(pk: &M::Pk) -> Q {
+    Q::path(M::meta().pk_field().name, pk.to_value())
+}
+
+fn unsaved<M: Model>(action: &str) -> Error {
+    Error::invalid(format!(
+        "cannot {action} a {} that has not been saved (it has no primary key)",
+        M::meta().name
+    ))
+}
+
+/// True when inserts leave the key to the database.
+fn auto_key<M: Model>(instance: &M) -> bool {
+    M::meta().pk_field().auto_increment && instance.pk().is_none()
+}
+
+pub(crate) async fn insert<M: Model>(instance: &mut M, executor: &impl Executor) -> Result<()> {
+    instance.pre_save(true);
+    let meta = M::meta();
+    let backend = executor.backend();
+    let skip_pk = auto_key(instance);
+    let mut columns = Vec::with_capacity(meta.fields.len());
+    let mut values = Vec::with_capacity(meta.fields.len());
+    for (field, value) in meta.fields.iter().zip(instance.to_values()) {
+        if skip_pk && field.primary_key {
+            continue;
+        }
+        columns.push(field.column);
+        values.push(Expr::val(value));
+    }
+    let mut insert = Query::insert();
+    insert.into_table(meta.table).columns(columns);
+    if values.is_empty() {
+        insert.or_default_values();
+    } else {
+        insert.values(values).map_err(|e| Error::invalid(e.to_string()))?;
+    }
+    if !skip_pk {
+        executor::execute(executor, Statement::new(backend, &insert, true)).await?;
+        return Ok(());
+    }
+    let pk = meta.pk_field();
+    if backend.features().insert_returning {
+        insert.returning_col(pk.column);
+        let keys = executor::fetch(executor, Statement::new(backend, &insert, true), |row| {
+            M::Pk::decode(row, 0).map_err(|e| Error::decode(meta.name, pk.column, e))
+        })
+        .await?;
+        if let Some(key) = keys.into_iter().next() {
+            instance.set_pk(key);
+        }
+    } else {
+        let (_, id) = executor::execute(executor, Statement::new(backend, &insert, true)).await?;
+        instance.set_auto_pk(id);
+    }
+    Ok(())
+}
+
+pub(crate) async fn save<M: Model>(instance: &mut M, executor: &impl Executor) -> Result<()> {
+    let Some(pk) = instance.pk() else {
+        return insert(instance, executor).await;
+    };
+    instance.pre_save(false);
+    let meta = M::meta();
+    let backend = executor.backend();
+    let mut update = Query::update();
+    update.table(meta.table);
+    let mut any = false;
+    for (field, value) in meta.fields.iter().zip(instance.to_values()) {
+        if field.primary_key || field.auto_now_add {
+            continue;
+        }
+        update.value(field.column, value);
+        any = true;
+    }
+    let pk_column = meta.pk_field().column;
+    update.and_where(Expr::col(pk_column).eq(pk.to_value()));
+    let changed = if any {
+        executor::execute(executor, Statement::new(backend, &update, true)).await?.0
+    } else {
+        u64::from(M::objects().filter(pk_q::<M>(&pk)).exists(executor).await?)
+    };
+    if changed == 0 {
+        // A key chosen by the program (UUID, natural key) that is not stored yet.
+        insert(instance, executor).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn delete<M: Model>(instance: &M, executor: &impl Executor) -> Result<u64> {
+    let pk = instance.pk().ok_or_else(|| unsaved::<M>("delete"))?;
+    M::objects().filter(pk_q::<M>(&pk)).delete(executor).await
+}
+
+pub(crate) async fn refresh<M: Model>(instance: &mut M, executor: &impl Executor) -> Result<()> {
+    let pk = instance.pk().ok_or_else(|| unsaved::<M>("refresh"))?;
+    *instance = M::objects().filter(pk_q::<M>(&pk)).get(executor).await?;
+    Ok(())
+}
+
+pub(crate) async fn bulk_create<M: Model>(
+    mut instances: Vec<M>,
+    executor: &impl Executor,
+) -> Result<Vec<M>> {
+    let Some(first) = instances.first() else { return Ok(instances) };
+    let meta = M::meta();
+    let backend = executor.backend();
+    let skip_pk = auto_key(first);
+    if instances.iter().any(|i| auto_key(i) != skip_pk) {
+        return Err(Error::invalid(
+            "bulk_create needs every instance with a key, or every instance without one",
+        ));
+    }
+    let columns: Vec<_> =
+        meta.fields.iter().filter(|f| !(skip_pk && f.primary_key)).map(|f| f.column).collect();
+    let per_chunk = (MAX_PARAMETERS / columns.len().max(1)).max(1);
+    let returning = skip_pk && backend.features().insert_returning;
+    for chunk in instances.chunks_mut(per_chunk) {
+        let mut insert = Query::insert();
+        insert.into_table(meta.table).columns(columns.clone());
+        for instance in chunk.iter_mut() {
+            instance.pre_save(true);
+            let row: Vec<Expr> = meta
+                .fields
+                .iter()
+                .zip(instance.to_values())
+                .filter(|(f, _)| !(skip_pk && f.primary_key))
+                .map(|(_, v)| Expr::val(v))
+                .collect();
+            insert.values(row).map_err(|e| Error::invalid(e.to_string()))?;
+        }
+        if returning {
+            let pk = meta.pk_field();
+            insert.returning_col(pk.column);
+            let keys = executor::fetch(executor, Statement::new(backend, &insert, true), |row| {
+                M::Pk::decode(row, 0).map_err(|e| Error::decode(meta.name, pk.column, e))
+            })
+            .await?;
+            for (instance, key) in chunk.iter_mut().zip(keys) {
+                instance.set_pk(key);
+            }
+        } else {
+            // MySQL gives no keys back for a multi-row insert (as in Django): keys stay unset.
+            executor::execute(executor, Statement::new(backend, &insert, true)).await?;
+        }
+    }
+    Ok(instances)
+}
+
+pub(crate) async fn bulk_update<M: Model>(
+    instances: &[M],
+    fields: &[&str],
+    executor: &impl Executor,
+) -> Result<u64> {
+    let meta = M::meta();
+    let backend = executor.backend();
+    let mut indexes = Vec::new();
+    for name in fields {
+        let index = meta
+            .fields
+            .iter()
+            .position(|f| f.name == *name)
+            .ok_or_else(|| Error::unknown_field(meta.name, *name))?;
+        if meta.fields[index].primary_key {
+            return Err(Error::invalid("bulk_update cannot change primary keys"));
+        }
+        indexes.push(index);
+    }
+    if indexes.is_empty() || instances.is_empty() {
+        return Ok(0);
+    }
+    let pk_column = meta.pk_field().column;
+    let per_chunk = (MAX_PARAMETERS / (2 * indexes.len() + 1)).max(1);
+    let mut changed = 0;
+    for chunk in instances.chunks(per_chunk) {
+        let rows: Vec<(Value, Vec<Value>)> = chunk
+            .iter()
+            .map(|instance| {
+                let pk = instance.pk().ok_or_else(|| unsaved::<M>("bulk_update"))?;
+                Ok((pk.to_value(), instance.to_values()))
+            })
+            .collect::<Result<_>>()?;
+        let mut update = Query::update();
+        update.table(meta.table);
+        for &index in &indexes {
+            let field = &meta.fields[index];
+            let mut case = CaseStatement::new();
+            for (pk, values) in &rows {
+                case = case
+                    .case(Expr::col(pk_column).eq(pk.clone()), Expr::val(values[index].clone()));
+            }
+            update.value(field.column, Into::<Expr>::into(case.finally(Expr::col(field.column))));
+        }
+        update.and_where(Expr::col(pk_column).is_in(rows.iter().map(|(pk, _)| pk.clone())));
+        changed += executor::execute(executor, Statement::new(backend, &update, true)).await?.0;
+    }
+    Ok(changed)
+}
+
+pub(crate) async fn get_or_create<M: Model>(
+    executor: &impl Executor,
+    q: Q,
+    create: impl FnOnce() -> M,
+) -> Result<(M, bool)> {
+    match M::objects().filter(q.clone()).get(executor).await {
+        Ok(found) => Ok((found, false)),
+        Err(error) if error.is_not_found() => {
+            let mut instance = create();
+            match insert(&mut instance, executor).await {
+                Ok(()) => Ok((instance, true)),
+                // Another request created it in between: return that one.
+                Err(error) if matches!(error.kind(), ErrorKind::UniqueViolation { .. }) => {
+                    Ok((M::objects().filter(q).get(executor).await?, false))
+                }
+                Err(error) => Err(error),
+            }
+        }
+        Err(error) => Err(error),
+    }
+}
+
+pub(crate) async fn update_or_create<M: Model>(
+    executor: &impl Executor,
+    q: Q,
+    update: impl FnOnce(&mut M),
+    create: impl FnOnce() -> M,
+) -> Result<(M, bool)> {
+    match M::objects().filter(q).select_for_update().get(executor).await {
+        Ok(mut found) => {
+            update(&mut found);
+            save(&mut found, executor).await?;
+            Ok((found, false))
+        }
+        Err(error) if error.is_not_found() => {
+            let mut instance = create();
+            insert(&mut instance, executor).await?;
+            Ok((instance, true))
+        }
+        Err(error) => Err(error),
+    }
+}
+
+pub(crate) async fn raw<M: Model>(
+    executor: &impl Executor,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<Vec<M>> {
+    let statement =
+        Statement { sql: sql.to_owned(), values: sea_query::Values(values), write: false };
+    executor::fetch(executor, statement, |row| M::from_row(row, 0)).await
+}
