@@ -13,7 +13,8 @@ fn orm_path() -> TokenStream {
     use proc_macro_crate::{FoundCrate, crate_name};
     if let Ok(found) = crate_name("quiver-orm") {
         return match found {
-            FoundCrate::Itself => quote!(crate),
+            // quiver-orm's own tests and doc tests: the crate names itself (`extern crate self`).
+            FoundCrate::Itself => quote!(::quiver_orm),
             FoundCrate::Name(name) => {
                 let ident = Ident::new(&name, Span::call_site());
                 quote!(::#ident)

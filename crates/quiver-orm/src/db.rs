@@ -289,11 +289,11 @@ impl std::fmt::Debug for Db {
 ///     .with("default", Db::connect("sqlite::memory:").await?)
 ///     .with("analytics", Db::connect("sqlite::memory:").await?);
 /// assert!(databases.get("analytics").is_some());
-/// assert!(databases.default().is_some());
+/// assert!(databases.default_db().is_some());
 /// # Ok::<(), quiver_orm::Error>(())
 /// # }).unwrap();
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Databases {
     by_name: HashMap<String, Db>,
 }
@@ -301,7 +301,7 @@ pub struct Databases {
 impl Databases {
     /// No databases yet.
     pub fn new() -> Self {
-        Databases { by_name: HashMap::new() }
+        Databases::default()
     }
 
     /// Adds (or replaces) the database called `name`.
@@ -316,7 +316,7 @@ impl Databases {
     }
 
     /// The database called `"default"`.
-    pub fn default(&self) -> Option<&Db> {
+    pub fn default_db(&self) -> Option<&Db> {
         self.get("default")
     }
 }

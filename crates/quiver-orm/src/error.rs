@@ -212,6 +212,9 @@ impl From<rusqlite::Error> for Error {
                     2067 | 1555 => ErrorKind::UniqueViolation { message },
                     // SQLITE_CONSTRAINT_FOREIGNKEY
                     787 => ErrorKind::ForeignKeyViolation { message },
+                    _ if message.contains("FOREIGN KEY") => {
+                        ErrorKind::ForeignKeyViolation { message }
+                    }
                     _ => ErrorKind::ConstraintViolation { message },
                 });
             }

@@ -421,7 +421,7 @@ impl Aggregate {
         match (&self.alias, &self.path) {
             (Some(alias), _) => alias.clone(),
             (None, Some(path)) => format!("{}__{}", path.join("__"), self.function.name()),
-            (None, None) => format!("{}", self.function.name()),
+            (None, None) => self.function.name().to_string(),
         }
     }
 }

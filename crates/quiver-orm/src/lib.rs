@@ -57,6 +57,9 @@
 //! # }).unwrap();
 //! ```
 
+// The derive names the crate `::quiver_orm`, from inside it too.
+extern crate self as quiver_orm;
+
 pub mod backend;
 mod db;
 mod error;

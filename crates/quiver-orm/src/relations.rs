@@ -344,7 +344,7 @@ impl<T: Model> ManyToMany<T> {
         match &self.binding {
             Some((owner, meta)) => Ok((owner, meta)),
             None => Err(Error::invalid(format!(
-                "save the {} before using its many-to-many field (it has no key yet)",
+                "these {} links belong to an unsaved instance: save it first (it has no key yet)",
                 T::meta().name
             ))),
         }

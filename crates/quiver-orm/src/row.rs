@@ -12,6 +12,42 @@ pub enum Row<'r> {
     MySql(&'r sqlx::mysql::MySqlRow),
 }
 
+impl Row<'_> {
+    /// The number of columns.
+    pub fn len(&self) -> usize {
+        match self {
+            Row::Sqlite(r) => r.as_ref().column_count(),
+            Row::Postgres(r) => sqlx::Row::len(*r),
+            Row::MySql(r) => sqlx::Row::len(*r),
+        }
+    }
+
+    /// True for a row without columns.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Column `index` as text, whatever its type (for diagnostics such as `explain`).
+    pub fn text(&self, index: usize) -> Option<String> {
+        use crate::FieldType;
+        if let Ok(Some(text)) = <Option<String>>::decode(self, index) {
+            return Some(text);
+        }
+        if let Ok(Some(n)) = <Option<i64>>::decode(self, index) {
+            return Some(n.to_string());
+        }
+        if let Ok(Some(x)) = <Option<f64>>::decode(self, index) {
+            return Some(x.to_string());
+        }
+        if let Row::MySql(r) = self
+            && let Ok(Some(n)) = sqlx::Row::try_get::<Option<u64>, _>(*r, index)
+        {
+            return Some(n.to_string());
+        }
+        None
+    }
+}
+
 /// Why a column could not be read; the model and column are added by the caller.
 #[derive(Debug)]
 pub struct DecodeError(pub String);

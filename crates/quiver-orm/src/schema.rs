@@ -155,7 +155,8 @@ pub fn create_table_statement(backend: Backend, meta: &ModelMeta) -> TableCreate
         table.check((Alias::new(*name), sea_query::Expr::cust(*sql)));
     }
     if backend == Backend::MySql {
-        table.engine("InnoDB").character_set("utf8mb4");
+        // Binary collation: `=` and `UNIQUE` are case-sensitive as on SQLite and PostgreSQL.
+        table.engine("InnoDB").character_set("utf8mb4").collate("utf8mb4_bin");
     }
     table
 }
@@ -234,7 +235,8 @@ pub fn join_table_statements(backend: Backend, meta: &ModelMeta) -> Vec<TableCre
             .col(m2m.target_column);
         table.index(&mut unique);
         if backend == Backend::MySql {
-            table.engine("InnoDB").character_set("utf8mb4");
+            // Binary collation: `=` and `UNIQUE` are case-sensitive as on SQLite and PostgreSQL.
+            table.engine("InnoDB").character_set("utf8mb4").collate("utf8mb4_bin");
         }
         out.push(table);
     }

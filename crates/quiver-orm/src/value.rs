@@ -112,13 +112,37 @@ native! {
     i64 => BigInt, BigInt;
     f32 => Float, Float;
     f64 => Double, Double;
-    String => Text, String;
     Vec<u8> => Bytes, Bytes;
     NaiveDate => Date, ChronoDate;
     NaiveTime => Time, ChronoTime;
     NaiveDateTime => DateTime, ChronoDateTime;
     DateTime<Utc> => TimestampTz, ChronoDateTimeUtc;
     Uuid => Uuid, Uuid;
+}
+
+impl FieldType for String {
+    const COLUMN: ColumnType = ColumnType::Text;
+    type Lookup = String;
+    fn to_value(&self) -> Value {
+        Value::String(Some(self.clone()))
+    }
+    fn null_value() -> Value {
+        Value::String(None)
+    }
+    fn decode_opt(row: &Row<'_>, index: usize) -> Result<Option<Self>, DecodeError> {
+        match row {
+            // Tables use a binary collation (case-sensitive `=`), which the MySQL protocol
+            // flags as binary: sqlx then sees VARBINARY, so read bytes and check the UTF-8.
+            Row::MySql(r) => match sqlx::Row::try_get::<Option<String>, _>(*r, index) {
+                Ok(text) => Ok(text),
+                Err(_) => sqlx::Row::try_get::<Option<Vec<u8>>, _>(*r, index)
+                    .map_err(DecodeError::new)?
+                    .map(|bytes| String::from_utf8(bytes).map_err(DecodeError::new))
+                    .transpose(),
+            },
+            _ => get_native!(row, index, String),
+        }
+    }
 }
 
 impl FieldType for serde_json::Value {

@@ -245,6 +245,20 @@ impl Compiler {
         op: Op,
         operand: &Operand,
     ) -> Result<Expr> {
+        // PostgreSQL refuses NUL in text and SQLite's LIKE stops at it: refuse it everywhere.
+        let has_nul = |v: &Value| matches!(v, Value::String(Some(s)) if s.contains('\0'));
+        let nul = match operand {
+            Operand::One(v) => has_nul(v),
+            Operand::Two(a, b) => has_nul(a) || has_nul(b),
+            Operand::Many(values) => values.iter().any(has_nul),
+            Operand::Flag(_) => false,
+        };
+        if nul {
+            return Err(Error::invalid(format!(
+                "a value compared with {} contains a NUL character (\\0), which text columns cannot hold",
+                path.join("__")
+            )));
+        }
         let column = self.column(path)?;
         let nullable = column.field.nullable || column.joined;
         let mut col = column.expr.clone();

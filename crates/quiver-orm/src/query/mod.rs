@@ -53,8 +53,8 @@ use crate::value::{ColumnType, FieldType};
 pub struct QuerySet<M> {
     pub(crate) filters: Vec<Q>,
     order: Option<Vec<OrderBy>>,
-    limit: Option<u64>,
-    offset: Option<u64>,
+    pub(crate) limit: Option<u64>,
+    pub(crate) offset: Option<u64>,
     distinct: bool,
     select_related: Vec<&'static str>,
     prefetch: Vec<&'static str>,
@@ -223,7 +223,7 @@ impl<M: Model> QuerySet<M> {
         self
     }
 
-    fn effective_order(&self) -> Vec<OrderBy> {
+    pub(crate) fn effective_order(&self) -> Vec<OrderBy> {
         match &self.order {
             Some(order) => order.clone(),
             None => M::meta().ordering.iter().map(|name| OrderBy::parse(name)).collect(),
@@ -644,22 +644,7 @@ pub(crate) fn split_path(name: &str) -> Vec<Cow<'static, str>> {
 }
 
 fn explain_line(row: &Row<'_>) -> String {
-    let mut parts = Vec::new();
-    for i in 0.. {
-        match <Option<String> as FieldType>::decode(row, i) {
-            Ok(Some(text)) => parts.push(text),
-            Ok(None) => {}
-            Err(_) => match <Option<i64> as FieldType>::decode(row, i) {
-                Ok(Some(n)) => parts.push(n.to_string()),
-                Ok(None) => {}
-                Err(_) => break,
-            },
-        }
-        if i > 32 {
-            break;
-        }
-    }
-    parts.join(" | ")
+    (0..row.len()).filter_map(|i| row.text(i)).collect::<Vec<_>>().join(" | ")
 }
 
 /// Reads column `index` as JSON, by the field's column type.

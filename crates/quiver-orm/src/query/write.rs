@@ -97,7 +97,7 @@ impl<M: Model> Update<M> {
         let scoped = needs_subquery(&self.query, &compiler);
         match (condition, scoped) {
             (condition, true) => {
-                update.and_where(pk_in_subquery::<M>(&self.query, compiler, condition));
+                update.and_where(pk_in_subquery::<M>(&self.query, compiler, condition)?);
             }
             (Some(condition), false) => {
                 update.and_where(condition);
@@ -118,15 +118,21 @@ fn needs_subquery<M>(query: &QuerySet<M>, compiler: &Compiler) -> bool {
 /// derived table lets MySQL select from the table it is changing.
 fn pk_in_subquery<M: Model>(
     query: &QuerySet<M>,
-    compiler: Compiler,
+    mut compiler: Compiler,
     condition: Option<Expr>,
-) -> Expr {
+) -> Result<Expr> {
     let meta = M::meta();
     let pk = meta.pk_field().column;
     let mut inner = Query::select();
     inner.column((Alias::new(compiler.root_alias()), pk)).from(meta.table);
     if let Some(condition) = condition {
         inner.and_where(condition);
+    }
+    // The ordering decides which rows a slice keeps.
+    if query.limit.is_some() || query.offset.is_some() {
+        for key in &query.effective_order() {
+            compiler.order(&mut inner, key)?;
+        }
     }
     compiler.apply_joins(&mut inner);
     if let Some(limit) = query.limit {
@@ -140,7 +146,7 @@ fn pk_in_subquery<M: Model>(
     }
     let mut outer: SelectStatement = Query::select();
     outer.column(pk).from_subquery(inner, Alias::new("scoped"));
-    Expr::col((Alias::new(meta.table), pk)).in_subquery(outer)
+    Ok(Expr::col((Alias::new(meta.table), pk)).in_subquery(outer))
 }
 
 pub(super) async fn delete<M: Model>(query: &QuerySet<M>, executor: &impl Executor) -> Result<u64> {
@@ -152,7 +158,7 @@ pub(super) async fn delete<M: Model>(query: &QuerySet<M>, executor: &impl Execut
     let mut delete = Query::delete();
     delete.from_table(meta.table);
     if needs_subquery(query, &compiler) {
-        delete.and_where(pk_in_subquery::<M>(query, compiler, condition));
+        delete.and_where(pk_in_subquery::<M>(query, compiler, condition)?);
     } else if let Some(condition) = condition {
         delete.and_where(condition);
     }

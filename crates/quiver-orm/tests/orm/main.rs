@@ -4,6 +4,12 @@
 mod models;
 
 mod basics;
+mod lookups;
+mod queries;
+mod relations;
+mod safety;
+mod transactions;
+mod writes;
 
 use quiver_orm::testing::TestDb;
 
