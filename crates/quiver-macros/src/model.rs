@@ -184,8 +184,39 @@ fn parse_model_options(attrs: &[syn::Attribute], errors: &mut Vec<syn::Error>) -
     options
 }
 
+/// `#[validate(length(max = N))]` from validator's derive: the API's limit is also the
+/// column's, so it is declared once.
+fn validate_max_length(attrs: &[syn::Attribute]) -> Option<u32> {
+    let mut max = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("validate")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("length") {
+                meta.parse_nested_meta(|inner| {
+                    if inner.path.is_ident("max") || inner.path.is_ident("equal") {
+                        if let Ok(n) = inner.value()?.parse::<syn::LitInt>()?.base10_parse::<u32>()
+                        {
+                            max = Some(n);
+                        }
+                    } else if let Ok(value) = inner.value() {
+                        let _: Expr = value.parse()?;
+                    }
+                    Ok(())
+                })?;
+            } else if let Ok(value) = meta.value() {
+                let _: Expr = value.parse()?;
+            } else if meta.input.peek(syn::token::Paren) {
+                let _content;
+                syn::parenthesized!(_content in meta.input);
+            }
+            Ok(())
+        });
+    }
+    max
+}
+
 fn parse_field_options(attrs: &[syn::Attribute], errors: &mut Vec<syn::Error>) -> FieldOptions {
-    let mut options = FieldOptions::default();
+    let mut options =
+        FieldOptions { max_length: validate_max_length(attrs), ..FieldOptions::default() };
     for attr in attrs.iter().filter(|a| a.path().is_ident("field")) {
         let result = attr.parse_nested_meta(|meta| {
             let key = meta.path.get_ident().map(|i| i.to_string()).unwrap_or_default();

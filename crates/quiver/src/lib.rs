@@ -49,6 +49,47 @@ pub use quiver_core::{
 };
 pub use quiver_macros::{delete, get, patch, post, put};
 
+/// The ORM (the `quiver-orm` crate): models, QuerySet, databases, transactions.
+///
+/// Models derive `Model` (in the prelude); handlers take the database as `State<Db>` and turn
+/// ORM errors into HTTP answers with [`OrmResultExt::or_404`].
+///
+/// ```
+/// use quiver::prelude::*;
+///
+/// #[derive(Model, Serialize, JsonSchema, Debug)]
+/// pub struct Book {
+///     pub id: Auto<i64>,
+///     #[field(max_length = 100)]
+///     pub title: String,
+/// }
+///
+/// /// One book.
+/// #[get("/books/{id}")]
+/// async fn book(db: State<Db>, #[path] id: i64) -> Result<Json<Book>> {
+///     let book = Book::objects().filter(Book::ID.eq(id)).get(&*db).await.or_404()?;
+///     Ok(Json(book))
+/// }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let db = Db::connect("sqlite::memory:").await.unwrap();
+/// quiver::orm::schema::create_tables(&db, &[Book::meta()]).await.unwrap();
+/// Book { id: Auto::new(), title: "Dune".into() }.insert(&db).await.unwrap();
+///
+/// let client = TestClient::new(App::new().state(db).routes(routes![book]));
+/// assert_eq!(client.get("/books/1").await.json::<serde_json::Value>()["title"], "Dune");
+/// let missing = client.get("/books/2").await;
+/// assert_eq!(missing.status(), 404);
+/// assert_eq!(missing.json::<serde_json::Value>()["detail"], "Book not found");
+/// # });
+/// ```
+pub mod orm {
+    pub use quiver_orm::*;
+
+    mod http;
+    pub use http::OrmResultExt;
+}
+
 /// The crates Quiver builds on, re-exported so apps use the same versions.
 pub mod deps {
     pub use axum;
@@ -77,6 +118,10 @@ pub mod prelude {
     pub use crate::extract::{
         BodyStream, Cookies, Dep, Dependency, Form, Headers, Json, Multipart, Path, Query, Request,
         State, UploadedFile,
+    };
+    pub use crate::orm::{
+        Auto, Db, F, ForeignKey, ManyToMany, Model, OneToOne, OrmResultExt, Q, QuerySet, Reverse,
+        Transaction,
     };
     pub use crate::response::{
         Created, FileResponse, Html, IntoResponse, NoContent, Redirect, Response, Streaming,
