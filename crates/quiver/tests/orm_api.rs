@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 /// The API's length limit (`validate`) is also the column's: `VARCHAR(20)`.
 #[derive(Model, Serialize, Deserialize, JsonSchema, Validate, Debug, Clone)]
 #[model(table = "api_author")]
-pub struct Author {
+struct Author {
     pub id: Auto<i64>,
     #[validate(length(min = 1, max = 20))]
     #[field(unique)]
@@ -15,7 +15,7 @@ pub struct Author {
 
 #[derive(Model, Serialize, Deserialize, JsonSchema, Debug, Clone)]
 #[model(table = "api_book", ordering = ["id"])]
-pub struct Book {
+struct Book {
     pub id: Auto<i64>,
     #[field(max_length = 100)]
     pub title: String,
