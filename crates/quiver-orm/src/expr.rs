@@ -135,6 +135,12 @@ pub(crate) enum QNode {
         path: String,
         value: Operand,
     },
+    /// Rows with at least one related row (through a `ManyToMany` or `Reverse` field named
+    /// `field`) matching `inner`, which is written over the related model.
+    Related {
+        field: &'static str,
+        inner: Box<Q>,
+    },
     /// `path IN (SELECT select FROM table WHERE key_column IN keys)`: many-to-many links.
     InSubquery {
         path: Path,

@@ -194,6 +194,22 @@ where
     }
 }
 
+impl<M, T: Model> Field<M, crate::relations::ManyToMany<T>> {
+    /// Rows linked to at least one `T` matching `q` (Django's `filter(tags__name="rust")`,
+    /// without duplicate rows): `Article::TAGS.any(Tag::NAME.eq("rust"))`.
+    pub fn any(self, q: Q) -> Q {
+        Q(QNode::Related { field: self.head, inner: Box::new(q) })
+    }
+}
+
+impl<M, T: Model> Field<M, crate::relations::Reverse<T>> {
+    /// Rows with at least one `T` pointing here that matches `q`:
+    /// `Author::ARTICLES.any(Article::VIEWS.gt(100))`.
+    pub fn any(self, q: Q) -> Q {
+        Q(QNode::Related { field: self.head, inner: Box::new(q) })
+    }
+}
+
 /// Date and datetime fields: compare a part of the value (`created_at__year`).
 pub trait DateField: FieldType {}
 impl DateField for chrono::NaiveDate {}

@@ -38,7 +38,7 @@
 //! ```
 //!
 //! Guides: [`docs::validation`] (how the 422 answers are built), [`docs::openapi`] (the document
-//! and the docs pages).
+//! and the docs pages), [`docs::orm`] (models, queries, transactions).
 
 pub use quiver_core::{
     App, AppContext, Error, ErrorKind, HttpError, Result, Route, Router, Server, init_logging,
@@ -93,7 +93,9 @@ pub mod orm {
 /// The crates Quiver builds on, re-exported so apps use the same versions.
 pub mod deps {
     pub use axum;
+    pub use chrono;
     pub use http;
+    pub use rust_decimal;
     pub use schemars;
     pub use serde;
     pub use serde_json;
@@ -101,6 +103,7 @@ pub mod deps {
     pub use tower;
     pub use tower_http;
     pub use tracing;
+    pub use uuid;
     pub use validator;
 }
 
@@ -111,6 +114,9 @@ pub mod docs {
 
     #[doc = include_str!("../docs/openapi.md")]
     pub mod openapi {}
+
+    #[doc = include_str!("../docs/orm.md")]
+    pub mod orm {}
 }
 
 /// Everything a typical app file needs: `use quiver::prelude::*;`.

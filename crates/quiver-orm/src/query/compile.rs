@@ -171,6 +171,7 @@ impl Compiler {
                     }
                 })
             }
+            QNode::Related { field, inner } => self.related(field, inner),
             QNode::InSubquery { path, table, select, key_column, keys } => {
                 let column = self.column(path)?;
                 let mut sub = sea_query::Query::select();
@@ -184,6 +185,41 @@ impl Compiler {
                 self.lookup(&path, part, op, value)
             }
         }
+    }
+
+    /// `pk IN (SELECT owner key FROM ... WHERE related row matches inner)`.
+    fn related(&mut self, field: &str, inner: &Q) -> Result<Expr> {
+        let root = self.root;
+        let pk = Expr::col((Alias::new(self.root_alias()), root.pk_field().column));
+        if let Some(m2m) = root.many_to_many.iter().find(|m| m.name == field) {
+            let target = (m2m.target)();
+            let (table, owner_column, target_column) = m2m.join_table()?;
+            let mut matching = Compiler::new(self.backend, target);
+            let mut targets = sea_query::Query::select();
+            targets.column((Alias::new(target.table), target.pk_field().column)).from(target.table);
+            targets.and_where(matching.condition(inner)?);
+            matching.apply_joins(&mut targets);
+            let mut links = sea_query::Query::select();
+            links
+                .column(owner_column)
+                .from(table)
+                .and_where(Expr::col(target_column).in_subquery(targets));
+            return Ok(pk.in_subquery(links));
+        }
+        if let Some(reverse) = root.reverse.iter().find(|r| r.name == field) {
+            let source = (reverse.source)();
+            let via = reverse.via_field()?;
+            let mut matching = Compiler::new(self.backend, source);
+            let mut rows = sea_query::Query::select();
+            rows.column((Alias::new(source.table), via.column)).from(source.table);
+            rows.and_where(matching.condition(inner)?);
+            matching.apply_joins(&mut rows);
+            return Ok(pk.in_subquery(rows));
+        }
+        Err(Error::invalid(format!(
+            "{}.{field} is not a many-to-many or reverse relation",
+            root.name
+        )))
     }
 
     /// Splits `author__created__year__gte` into the field path, a date part and a lookup,

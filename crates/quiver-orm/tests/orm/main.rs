@@ -4,6 +4,7 @@
 mod models;
 
 mod basics;
+mod ddl;
 mod lookups;
 mod queries;
 mod relations;

@@ -184,3 +184,45 @@ db_test!(listing_fifty_articles_with_authors_and_tags_takes_three_queries, |db| 
     assert_eq!(db.query_count() - before, 3);
     Ok(())
 });
+
+db_test!(filters_through_many_to_many_and_reverse, |db| async move {
+    setup(&db).await?;
+    let mut ada = author("ada");
+    ada.insert(&*db).await?;
+    let mut bob = author("bob");
+    bob.insert(&*db).await?;
+    let mut rust = Tag { id: Auto::new(), name: "rust".into() };
+    rust.insert(&*db).await?;
+    let mut sql = Tag { id: Auto::new(), name: "sql".into() };
+    sql.insert(&*db).await?;
+    let mut a1 = article(&ada, "a1", 100);
+    a1.insert(&*db).await?;
+    a1.tags.add(&*db, [&rust, &sql]).await?;
+    let mut b1 = article(&bob, "b1", 5);
+    b1.insert(&*db).await?;
+    b1.tags.add(&*db, [&sql]).await?;
+
+    let tagged_rust = Article::objects()
+        .filter(Article::TAGS.any(Tag::NAME.eq("rust")))
+        .values_list(&*db, Article::TITLE)
+        .await?;
+    assert_eq!(tagged_rust, ["a1"]);
+    let tagged_any = Article::objects()
+        .filter(Article::TAGS.any(Tag::NAME.in_(["rust", "sql"])))
+        .count(&*db)
+        .await?;
+    assert_eq!(tagged_any, 2, "a row linked twice is counted once");
+    let untagged = Article::objects().exclude(Article::TAGS.any(Q::all())).count(&*db).await?;
+    assert_eq!(untagged, 0);
+    let popular_authors = Author::objects()
+        .filter(Author::ARTICLES.any(Article::VIEWS.gt(50)))
+        .values_list(&*db, Author::NAME)
+        .await?;
+    assert_eq!(popular_authors, ["ada"]);
+    let sql_writers = Author::objects()
+        .filter(Author::ARTICLES.any(Article::TAGS.any(Tag::NAME.eq("sql"))))
+        .values_list(&*db, Author::NAME)
+        .await?;
+    assert_eq!(sql_writers, ["ada", "bob"], "nested: authors of articles tagged sql");
+    Ok(())
+});
