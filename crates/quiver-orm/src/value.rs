@@ -62,7 +62,7 @@ pub enum ColumnType {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a model field",
     label = "not a field type",
-    note = "fields can be bool, i16/i32/i64, f32/f64, String, Vec<u8>, Decimal, chrono dates and times, Uuid, serde_json::Value, Auto<_>, ForeignKey<_>, Option<_> of those, or an enum declared with `quiver_orm::choices!`"
+    note = "fields can be bool, i16/i32/i64, f32/f64, String, Vec<u8>, Decimal, chrono dates and times, Uuid, serde_json::Value, Auto<_>, ForeignKey<_>, Option<_> of those, or an enum declared with `choices!`"
 )]
 pub trait FieldType: Sized + Send + Sync + 'static {
     /// The column type in DDL.

@@ -1,0 +1,8 @@
+use quiver::prelude::*;
+
+#[derive(Model)]
+struct Note {
+    text: String,
+}
+
+fn main() {}
