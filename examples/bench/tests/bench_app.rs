@@ -11,8 +11,16 @@ async fn client() -> (TestClient, Db) {
     let worlds: Vec<World> = (1..=10_000).map(|id| World { id, random_number: 1 }).collect();
     World::bulk_create(&db, worlds).await.unwrap();
     let fortunes = vec![
-        Fortune { id: 1, message: "<script>alert(\"This should not be displayed in a browser alert box.\");</script>".into() },
-        Fortune { id: 2, message: "A computer scientist is someone who fixes things that aren't broken.".into() },
+        Fortune {
+            id: 1,
+            message:
+                "<script>alert(\"This should not be displayed in a browser alert box.\");</script>"
+                    .into(),
+        },
+        Fortune {
+            id: 2,
+            message: "A computer scientist is someone who fixes things that aren't broken.".into(),
+        },
     ];
     Fortune::bulk_create(&db, fortunes).await.unwrap();
     (TestClient::new(quiver_bench::app(db.clone())), db)
@@ -23,7 +31,13 @@ async fn db_and_queries() {
     let (client, _) = client().await;
     let one: Value = client.get("/db").await.json();
     assert!(one["id"].as_i64().unwrap() >= 1 && one["randomNumber"] == 1, "{one}");
-    for (query, n) in [("?queries=20", 20), ("?queries=0", 1), ("?queries=foo", 1), ("?queries=1000", 500), ("", 1)] {
+    for (query, n) in [
+        ("?queries=20", 20),
+        ("?queries=0", 1),
+        ("?queries=foo", 1),
+        ("?queries=1000", 500),
+        ("", 1),
+    ] {
         let rows: Value = client.get(&format!("/queries{query}")).await.json();
         assert_eq!(rows.as_array().unwrap().len(), n, "{query}");
     }
@@ -37,7 +51,10 @@ async fn updates_are_stored() {
     assert_eq!(rows.len(), 5);
     let mut last = std::collections::HashMap::new();
     for row in rows {
-        last.insert(row["id"].as_i64().unwrap() as i32, row["randomNumber"].as_i64().unwrap() as i32);
+        last.insert(
+            row["id"].as_i64().unwrap() as i32,
+            row["randomNumber"].as_i64().unwrap() as i32,
+        );
     }
     for (id, number) in last {
         let stored = World::objects().filter(World::ID.eq(id)).get(&db).await.unwrap();
