@@ -265,6 +265,25 @@ fn parse_field_options(attrs: &[syn::Attribute], errors: &mut Vec<syn::Error>) -
     options
 }
 
+/// A default the DDL can hold: a literal, or a call whose arguments are all constants
+/// (`ForeignKey::new("misc")`, `Some(3)`, `Decimal::new(5, 1)`); `Uuid::new_v4()` or
+/// `Utc::now()` (no arguments) are evaluated per row instead.
+fn is_constant(expr: &Expr) -> bool {
+    match expr {
+        Expr::Lit(_) => true,
+        Expr::Unary(u) => is_constant(&u.expr),
+        Expr::Group(g) => is_constant(&g.expr),
+        Expr::Paren(p) => is_constant(&p.expr),
+        Expr::Call(call) => !call.args.is_empty() && call.args.iter().all(is_constant),
+        Expr::MethodCall(call)
+            if call.method == "into" || call.method == "to_owned" || call.method == "to_string" =>
+        {
+            call.args.is_empty() && is_constant(&call.receiver)
+        }
+        _ => false,
+    }
+}
+
 /// `Outer<Inner>` → (`Outer`, `Inner`) for the last path segment.
 fn generic_of(ty: &Type) -> Option<(String, Type)> {
     let Type::Path(path) = ty else { return None };
@@ -438,8 +457,7 @@ fn expand_model(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
         let decimal_places = opt_u8(field.options.decimal_places);
         let (default, db_default) = match &field.options.default {
             Some(expr) => {
-                let literal = matches!(expr, Expr::Lit(_))
-                    || matches!(expr, Expr::Unary(u) if matches!(*u.expr, Expr::Lit(_)));
+                let literal = is_constant(expr);
                 (
                     quote!(Some({
                         fn __default() -> #orm::__private::Value {

@@ -37,6 +37,8 @@ pub struct Features {
     pub nulls_order: bool,
     /// `EXPLAIN QUERY PLAN` (SQLite) rather than `EXPLAIN`.
     pub explain_query_plan: bool,
+    /// The foreign key action `ON DELETE SET DEFAULT` works (InnoDB refuses such deletes).
+    pub on_delete_set_default: bool,
 }
 
 impl Backend {

@@ -6,6 +6,7 @@ mod models;
 mod basics;
 mod ddl;
 mod lookups;
+mod options;
 mod queries;
 mod relations;
 mod safety;

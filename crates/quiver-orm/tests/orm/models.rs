@@ -122,8 +122,52 @@ pub struct Ticket {
     pub seat: i32,
 }
 
+/// A group of authors, through an explicit membership model.
+#[derive(Model, Debug, Clone)]
+#[model(
+    table = "orm_group",
+    verbose_name = "team",
+    check(name = "orm_group_size_positive", sql = "size >= 0")
+)]
+pub struct Group {
+    pub id: Auto<i64>,
+    #[field(max_length = 30)]
+    pub name: String,
+    /// How many seats the team has.
+    #[field(default = 5)]
+    pub size: i32,
+    #[field(through = Membership)]
+    pub members: ManyToMany<Author>,
+    #[field(default = Uuid::new_v4())]
+    pub token: Uuid,
+}
+
+#[derive(Model, Debug, Clone)]
+#[model(table = "orm_membership", unique_together = [["group", "person"]])]
+pub struct Membership {
+    pub id: Auto<i64>,
+    #[field(on_delete = cascade)]
+    pub group: ForeignKey<Group>,
+    #[field(on_delete = cascade)]
+    pub person: ForeignKey<Author>,
+    #[field(max_length = 20, help_text = "What they do")]
+    pub role: String,
+}
+
+/// Pins fall back to the "misc" category, or stay pointing at a vanished one.
+#[derive(Model, Debug, Clone)]
+#[model(table = "orm_pin")]
+pub struct Pin {
+    pub id: Auto<i64>,
+    #[field(on_delete = set_default, default = ForeignKey::new("misc"))]
+    pub category: ForeignKey<Category>,
+}
+
 pub fn all() -> Vec<&'static ModelMeta> {
     vec![
+        Group::meta(),
+        Membership::meta(),
+        Pin::meta(),
         Author::meta(),
         Tag::meta(),
         Article::meta(),

@@ -7,5 +7,6 @@ pub(crate) const FEATURES: Features = Features {
     select_for_update: true,
     transactional_ddl: false,
     nulls_order: false,
+    on_delete_set_default: false,
     explain_query_plan: false,
 };

@@ -7,5 +7,6 @@ pub(crate) const FEATURES: Features = Features {
     select_for_update: false,
     transactional_ddl: true,
     nulls_order: true,
+    on_delete_set_default: true,
     explain_query_plan: true,
 };
