@@ -63,6 +63,11 @@ impl<M, T> Field<M, T> {
         Field { head: name, rest: Vec::new(), part: None, _types: PhantomData }
     }
 
+    /// True for a path across relations (`Book::AUTHOR.then(Author::NAME)`).
+    pub fn is_path(&self) -> bool {
+        !self.rest.is_empty()
+    }
+
     /// The field's name (the last segment of a relation path).
     pub fn name(&self) -> &'static str {
         self.rest.last().copied().unwrap_or(self.head)

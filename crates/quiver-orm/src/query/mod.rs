@@ -205,6 +205,11 @@ impl<M: Model> QuerySet<M> {
     /// Loads relation `field` in the same query (a `LEFT JOIN`); the instance is then in
     /// `row.field.get()`.
     pub fn select_related<T: RelationField>(mut self, field: Field<M, T>) -> Self {
+        if field.is_path() {
+            self.error = Some(format!(
+                "select_related takes a relation of the model itself, not the path {field:?}"
+            ));
+        }
         self.select_related.push(field.name());
         self
     }
@@ -212,6 +217,11 @@ impl<M: Model> QuerySet<M> {
     /// Loads relation `field` (a foreign key, a [`ManyToMany`](crate::ManyToMany) or a
     /// [`Reverse`](crate::Reverse) set) for all rows with one more query each.
     pub fn prefetch_related<T: crate::relations::Prefetch>(mut self, field: Field<M, T>) -> Self {
+        if field.is_path() {
+            self.error = Some(format!(
+                "prefetch_related takes a relation of the model itself, not the path {field:?}"
+            ));
+        }
         self.prefetch.push(field.name());
         self
     }

@@ -59,14 +59,23 @@ impl<M: Model> Update<M> {
 
     /// Sets `field` to `value`.
     pub fn set<T: FieldType>(mut self, field: Field<M, T>, value: impl Into<T>) -> Self {
+        self.refuse_path(&field);
         self.values.push((field.name(), SetValue::Value(value.into().to_value())));
         self
     }
 
     /// Sets `field` to an expression over the row (evaluated by the database).
     pub fn set_expr<T: FieldType>(mut self, field: Field<M, T>, expr: impl Into<QExpr>) -> Self {
+        self.refuse_path(&field);
         self.values.push((field.name(), SetValue::Expr(expr.into())));
         self
+    }
+
+    fn refuse_path<T>(&mut self, field: &Field<M, T>) {
+        if field.is_path() {
+            self.query.error =
+                Some(format!("an update sets fields of the model itself, not {field:?}"));
+        }
     }
 
     /// Runs the update; returns how many rows matched.

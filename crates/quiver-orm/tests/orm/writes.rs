@@ -176,3 +176,19 @@ db_test!(get_or_create_and_update_or_create, |db| async move {
     assert_eq!(Author::objects().count(&*db).await?, 2);
     Ok(())
 });
+
+db_test!(paths_are_refused_where_only_own_fields_make_sense, |db| async move {
+    setup(&db).await?;
+    let mut ada = author("ada");
+    ada.insert(&*db).await?;
+    article(&ada, "a", 1).insert(&*db).await?;
+    let error = Article::objects()
+        .update()
+        .set(Article::AUTHOR.then(Author::ID), 5)
+        .execute(&*db)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("fields of the model itself"), "{error}");
+    assert_eq!(Article::objects().get(&*db).await?.author.id(), &ada.id.value(), "nothing changed");
+    Ok(())
+});
