@@ -190,6 +190,9 @@ impl Db {
         statement: Statement,
         decode: &mut (dyn FnMut(&Row<'_>) -> Result<T> + Send),
     ) -> Result<Vec<T>> {
+        if let Some(tx) = self.current_transaction() {
+            return tx.fetch(statement, decode).await;
+        }
         self.record(&statement.sql);
         let Statement { sql, values, write } = statement;
         match &self.inner.pool {
@@ -206,6 +209,9 @@ impl Db {
     }
 
     pub(crate) async fn execute(&self, statement: Statement) -> Result<(u64, i64)> {
+        if let Some(tx) = self.current_transaction() {
+            return tx.execute(statement).await;
+        }
         self.record(&statement.sql);
         let Statement { sql, values, .. } = statement;
         match &self.inner.pool {

@@ -90,20 +90,40 @@ impl Drop for TxInner {
     }
 }
 
+tokio::task_local! {
+    /// The transaction the current task is inside, so that statements sent to its `Db` (not
+    /// to the `Transaction` handle) join it, as they do in Django's `atomic` blocks.
+    static CURRENT: Transaction;
+}
+
 impl Db {
+    /// The open transaction of the current task on this database, if any.
+    pub(crate) fn current_transaction(&self) -> Option<Transaction> {
+        CURRENT
+            .try_with(|tx| Arc::ptr_eq(&tx.inner.db.inner, &self.inner).then(|| tx.clone()))
+            .ok()
+            .flatten()
+    }
+
     /// Runs `block` in a transaction: commits when it returns `Ok`, rolls back when it returns
     /// `Err` or panics (the panic then continues). After a commit the `on_commit` hooks run.
     ///
-    /// On SQLite the transaction takes the writer connection (`BEGIN IMMEDIATE`), so other
-    /// writes wait for it while reads go on.
+    /// Inside the block, statements sent to this `Db` join the transaction too (as in Django),
+    /// and a nested `db.atomic` is a savepoint. Tasks spawned from the block are outside it.
+    /// On SQLite the transaction takes the writer connection (`BEGIN IMMEDIATE`), so writes
+    /// from other tasks wait for it while reads go on.
     pub async fn atomic<F, Fut, T, E>(&self, block: F) -> std::result::Result<T, E>
     where
         F: FnOnce(Transaction) -> Fut,
         Fut: Future<Output = std::result::Result<T, E>>,
         E: From<Error>,
     {
+        if let Some(tx) = self.current_transaction() {
+            return tx.atomic(block).await;
+        }
         let tx = self.begin().await?;
-        let outcome = AssertUnwindSafe(block(tx.clone())).catch_unwind().await;
+        let scoped = CURRENT.scope(tx.clone(), block(tx.clone()));
+        let outcome = AssertUnwindSafe(scoped).catch_unwind().await;
         match outcome {
             Ok(Ok(value)) => {
                 tx.commit().await?;

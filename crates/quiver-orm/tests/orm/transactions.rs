@@ -215,3 +215,35 @@ db_test!(reads_go_on_while_a_transaction_writes, |db| async move {
     assert_eq!(names(&db).await?, ["before", "uncommitted"]);
     Ok(())
 });
+
+db_test!(the_db_handle_joins_the_open_transaction, |db| async move {
+    setup(&db).await?;
+    let handle = db.db().clone();
+    let result = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        db.atomic(|_tx| async move {
+            // A helper that only has the Db: it joins the transaction instead of waiting for it.
+            author("via-db").insert(&handle).await?;
+            assert_eq!(Author::objects().count(&handle).await?, 1);
+            // A nested db.atomic is a savepoint of the same transaction.
+            let inner: Result<(), Error> = handle
+                .atomic(|tx| async move {
+                    author("inner").insert(&tx).await?;
+                    Err(Error::not_found("x"))
+                })
+                .await;
+            assert!(inner.is_err());
+            assert_eq!(
+                Author::objects().count(&handle).await?,
+                1,
+                "the savepoint rolled back alone"
+            );
+            Err::<(), _>(Error::not_found("roll back"))
+        }),
+    )
+    .await
+    .expect("no deadlock");
+    assert!(result.is_err());
+    assert!(names(&db).await?.is_empty(), "the write through the Db handle was rolled back too");
+    Ok(())
+});
