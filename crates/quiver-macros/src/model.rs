@@ -4,7 +4,9 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
 use syn::{Data, DeriveInput, Expr, Fields, GenericArgument, Ident, LitStr, PathArguments, Type};
 
 /// The path of the ORM crate as the deriving crate sees it: `quiver_orm`, or `quiver::orm`
@@ -26,6 +28,18 @@ fn orm_path() -> TokenStream {
         return quote!(::#ident::orm);
     }
     quote!(::quiver_orm)
+}
+
+/// Replaces the type `Self` with the struct's name.
+struct ReplaceSelf(Ident);
+
+impl VisitMut for ReplaceSelf {
+    fn visit_type_path_mut(&mut self, path: &mut syn::TypePath) {
+        if path.qself.is_none() && path.path.is_ident("Self") {
+            path.path = self.0.clone().into();
+        }
+        syn::visit_mut::visit_type_path_mut(self, path);
+    }
 }
 
 #[derive(Default)]
@@ -327,7 +341,9 @@ fn expand_model(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
     for field in &named.named {
         let ident = field.ident.clone().expect("named");
         let options = parse_field_options(&field.attrs, &mut errors);
-        let ty = field.ty.clone();
+        // `Self` cannot appear in the statics the derive writes: name the struct instead.
+        let mut ty = field.ty.clone();
+        ReplaceSelf(input.ident.clone()).visit_type_mut(&mut ty);
         let outer = generic_of(&ty);
         let (mut relation, mut one_to_one, mut auto) = (false, false, None);
         let kind = if options.skip {
@@ -392,7 +408,7 @@ fn expand_model(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
         return Err(errors);
     };
     // Check names in model options against the fields.
-    let field_names: Vec<String> = columns.iter().map(|f| f.ident.to_string()).collect();
+    let field_names: Vec<String> = columns.iter().map(|f| f.ident.unraw().to_string()).collect();
     let check_name = |n: &str, errors: &mut Vec<syn::Error>| {
         let bare = n.trim_start_matches('-');
         let head = bare.split("__").next().unwrap_or(bare);
@@ -441,7 +457,7 @@ fn expand_model(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
     for (i, field) in columns.iter().enumerate() {
         let ident = &field.ident;
         let ty = &field.ty;
-        let fname = ident.to_string();
+        let fname = ident.unraw().to_string();
         let column =
             field.options.db_column.clone().unwrap_or_else(|| {
                 if field.relation { format!("{fname}_id") } else { fname.clone() }
@@ -557,7 +573,7 @@ fn expand_model(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
     let own_snake = snake_case(&name_str);
     for field in &fields {
         let ident = &field.ident;
-        let fname = ident.to_string();
+        let fname = ident.unraw().to_string();
         match &field.kind {
             Kind::Column => {}
             Kind::Skip => inits.push(quote!(#ident: ::core::default::Default::default())),
@@ -633,6 +649,7 @@ fn expand_model(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
         }
     }
 
+    let column_idents: Vec<&Ident> = columns.iter().map(|f| &f.ident).collect();
     let pk_get = if pk.auto.is_some() {
         quote!(self.#pk_ident.key().cloned())
     } else {
@@ -766,6 +783,11 @@ fn expand_model(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
             #[doc(hidden)]
             fn bind_relation_sets(&mut self) {
                 #bind_body
+            }
+
+            fn refresh_from(&mut self, fresh: Self) {
+                #(self.#column_idents = fresh.#column_idents;)*
+                #orm::__private::bind_sets(self);
             }
         }
 

@@ -128,6 +128,7 @@ impl Db {
                     Pool::Sqlite(sqlite::SqlitePool::open(
                         path.as_deref(),
                         options.sqlite_readers,
+                        options.acquire_timeout,
                     )?),
                     Backend::Sqlite,
                 )
@@ -197,7 +198,7 @@ impl Db {
         let Statement { sql, values, write } = statement;
         match &self.inner.pool {
             Pool::Sqlite(pool) if write => {
-                let writer = pool.writer.lock().await;
+                let writer = pool.writer().await?;
                 sqlite::fetch(&writer, &sql, &values.0, decode)
             }
             Pool::Sqlite(pool) => {
@@ -216,7 +217,7 @@ impl Db {
         let Statement { sql, values, .. } = statement;
         match &self.inner.pool {
             Pool::Sqlite(pool) => {
-                let writer = pool.writer.lock().await;
+                let writer = pool.writer().await?;
                 sqlite::execute(&writer, &sql, &values.0)
             }
             Pool::Postgres(pool) => postgres::execute(pool, &sql, values).await,

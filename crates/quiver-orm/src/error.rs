@@ -50,6 +50,13 @@ pub enum ErrorKind {
     },
     /// The query cannot be run as written (e.g. a lookup the database lacks).
     InvalidQuery(String),
+    /// A value given for a field (through a `__` path) does not fit the field's type.
+    InvalidValue {
+        /// The field path as given.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A unique constraint rejected the write.
     UniqueViolation {
         /// The database's message, for logs.
@@ -163,6 +170,7 @@ impl fmt::Display for Error {
                  year, month, day"
             ),
             ErrorKind::InvalidQuery(message) => f.write_str(message),
+            ErrorKind::InvalidValue { field, message } => write!(f, "{field}: {message}"),
             ErrorKind::UniqueViolation { message } => {
                 write!(f, "unique constraint failed: {message}")
             }

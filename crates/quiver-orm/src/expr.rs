@@ -236,9 +236,9 @@ impl ops::Not for Q {
 /// ```
 #[derive(Debug, Clone)]
 pub enum Expr {
-    /// A column, by path.
+    /// A column, by path (or a part of a date column).
     #[doc(hidden)]
-    Field(Path),
+    Field(Path, Option<DatePart>),
     /// A bound value.
     #[doc(hidden)]
     Value(Value),
@@ -260,7 +260,8 @@ pub enum BinOp {
 /// A column as an expression (Django's `F("views")`).
 #[allow(non_snake_case)]
 pub fn F<M, T: FieldType>(field: Field<M, T>) -> Expr {
-    Expr::Field(field.into_path())
+    let part = field.date_part();
+    Expr::Field(field.into_path(), part)
 }
 
 impl Expr {
@@ -307,7 +308,7 @@ expr_from_value!(i16, i32, i64, f32, f64, bool, String, &str, rust_decimal::Deci
 
 impl<M, T: FieldType> From<Field<M, T>> for Expr {
     fn from(field: Field<M, T>) -> Expr {
-        Expr::Field(field.into_path())
+        F(field)
     }
 }
 
@@ -339,6 +340,7 @@ pub enum Nulls {
 #[derive(Debug, Clone)]
 pub struct OrderBy {
     pub(crate) path: Path,
+    pub(crate) part: Option<DatePart>,
     pub(crate) descending: bool,
     pub(crate) nulls: Option<Nulls>,
 }
@@ -364,6 +366,7 @@ impl OrderBy {
         };
         OrderBy {
             path: name.split("__").map(|s| Cow::Owned(s.to_owned())).collect(),
+            part: None,
             descending,
             nulls: None,
         }

@@ -63,9 +63,14 @@ impl<M, T> Field<M, T> {
         Field { head: name, rest: Vec::new(), part: None, _types: PhantomData }
     }
 
-    /// True for a path across relations (`Book::AUTHOR.then(Author::NAME)`).
+    /// True for a path across relations (`Book::AUTHOR.then(Author::NAME)`) or a date part
+    /// (`Post::CREATED.year()`): not a plain field of the model.
     pub fn is_path(&self) -> bool {
-        !self.rest.is_empty()
+        !self.rest.is_empty() || self.part.is_some()
+    }
+
+    pub(crate) fn date_part(&self) -> Option<DatePart> {
+        self.part
     }
 
     /// The field's name (the last segment of a relation path).
@@ -137,11 +142,13 @@ impl<M, T: FieldType> Field<M, T> {
 
     /// Ascending order on this field.
     pub fn asc(self) -> OrderBy {
-        OrderBy { path: self.into_path(), descending: false, nulls: None }
+        let part = self.part;
+        OrderBy { path: self.into_path(), part, descending: false, nulls: None }
     }
     /// Descending order on this field.
     pub fn desc(self) -> OrderBy {
-        OrderBy { path: self.into_path(), descending: true, nulls: None }
+        let part = self.part;
+        OrderBy { path: self.into_path(), part, descending: true, nulls: None }
     }
 }
 

@@ -51,6 +51,8 @@ pub(crate) async fn insert<M: Model>(instance: &mut M, executor: &impl Executor)
     }
     if !skip_pk {
         executor::execute(executor, Statement::new(backend, &insert, true)).await?;
+        // A key chosen by the program: relation sets can use it from now on.
+        instance.bind_relation_sets();
         return Ok(());
     }
     let pk = meta.pk_field();
@@ -98,6 +100,7 @@ pub(crate) async fn save<M: Model>(instance: &mut M, executor: &impl Executor) -
         // A key chosen by the program (UUID, natural key) that is not stored yet.
         insert(instance, executor).await?;
     }
+    instance.bind_relation_sets();
     Ok(())
 }
 
@@ -108,7 +111,8 @@ pub(crate) async fn delete<M: Model>(instance: &M, executor: &impl Executor) -> 
 
 pub(crate) async fn refresh<M: Model>(instance: &mut M, executor: &impl Executor) -> Result<()> {
     let pk = instance.pk().ok_or_else(|| unsaved::<M>("refresh"))?;
-    *instance = M::objects().filter(pk_q::<M>(&pk)).get(executor).await?;
+    let fresh = M::objects().filter(pk_q::<M>(&pk)).get(executor).await?;
+    instance.refresh_from(fresh);
     Ok(())
 }
 
@@ -127,6 +131,13 @@ pub(crate) async fn bulk_create<M: Model>(
     }
     let columns: Vec<_> =
         meta.fields.iter().filter(|f| !(skip_pk && f.primary_key)).map(|f| f.column).collect();
+    if columns.is_empty() {
+        // Only a database-filled key: no multi-row form exists for that.
+        for instance in &mut instances {
+            insert(instance, executor).await?;
+        }
+        return Ok(instances);
+    }
     let per_chunk = (MAX_PARAMETERS / columns.len().max(1)).max(1);
     let returning = skip_pk && backend.features().insert_returning;
     for chunk in instances.chunks_mut(per_chunk) {
@@ -157,6 +168,9 @@ pub(crate) async fn bulk_create<M: Model>(
             // MySQL gives no keys back for a multi-row insert (as in Django): keys stay unset.
             executor::execute(executor, Statement::new(backend, &insert, true)).await?;
         }
+    }
+    for instance in &mut instances {
+        instance.bind_relation_sets();
     }
     Ok(instances)
 }
@@ -211,6 +225,20 @@ pub(crate) async fn bulk_update<M: Model>(
     Ok(changed)
 }
 
+/// Runs `block` in a transaction on `executor`: a new one on a `Db`, a savepoint in a
+/// `Transaction`.
+pub(crate) async fn atomic_on<E, F, Fut, T>(executor: &E, block: F) -> Result<T>
+where
+    E: Executor,
+    F: FnOnce(crate::Transaction) -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    match executor.target() {
+        crate::Target::Db(db) => db.atomic(block).await,
+        crate::Target::Tx(tx) => tx.atomic(block).await,
+    }
+}
+
 pub(crate) async fn get_or_create<M: Model>(
     executor: &impl Executor,
     q: Q,
@@ -219,9 +247,16 @@ pub(crate) async fn get_or_create<M: Model>(
     match M::objects().filter(q.clone()).get(executor).await {
         Ok(found) => Ok((found, false)),
         Err(error) if error.is_not_found() => {
-            let mut instance = create();
-            match insert(&mut instance, executor).await {
-                Ok(()) => Ok((instance, true)),
+            // In a savepoint, so that losing the race does not abort an outer transaction
+            // (PostgreSQL refuses every statement after a failed one).
+            let created = atomic_on(executor, |tx| async move {
+                let mut instance = create();
+                insert(&mut instance, &tx).await?;
+                Ok(instance)
+            })
+            .await;
+            match created {
+                Ok(instance) => Ok((instance, true)),
                 // Another request created it in between: return that one.
                 Err(error) if matches!(error.kind(), ErrorKind::UniqueViolation { .. }) => {
                     Ok((M::objects().filter(q).get(executor).await?, false))
@@ -239,19 +274,23 @@ pub(crate) async fn update_or_create<M: Model>(
     update: impl FnOnce(&mut M),
     create: impl FnOnce() -> M,
 ) -> Result<(M, bool)> {
-    match M::objects().filter(q).select_for_update().get(executor).await {
-        Ok(mut found) => {
-            update(&mut found);
-            save(&mut found, executor).await?;
-            Ok((found, false))
+    // One transaction, the row locked while it changes (Django does the same).
+    atomic_on(executor, |tx| async move {
+        match M::objects().filter(q).select_for_update().get(&tx).await {
+            Ok(mut found) => {
+                update(&mut found);
+                save(&mut found, &tx).await?;
+                Ok((found, false))
+            }
+            Err(error) if error.is_not_found() => {
+                let mut instance = create();
+                insert(&mut instance, &tx).await?;
+                Ok((instance, true))
+            }
+            Err(error) => Err(error),
         }
-        Err(error) if error.is_not_found() => {
-            let mut instance = create();
-            insert(&mut instance, executor).await?;
-            Ok((instance, true))
-        }
-        Err(error) => Err(error),
-    }
+    })
+    .await
 }
 
 pub(crate) async fn raw<M: Model>(

@@ -120,12 +120,36 @@ pub mod __private {
         <R::Target as crate::Model>::meta()
     }
 
-    /// Checks a field value against the field's max length.
+    /// Checks a field value against the field's max length and decimal digits.
     pub fn check_field<T: crate::FieldType>(
         value: &T,
         field: &'static crate::FieldMeta,
         errors: &mut Vec<crate::validator_errors::FieldError>,
     ) {
+        if let Value::Decimal(Some(decimal)) = value.to_value() {
+            let places = u32::from(field.decimal_places.unwrap_or(4));
+            let digits = u32::from(field.max_digits.unwrap_or(19));
+            let normal = decimal.normalize();
+            let scale = normal.scale();
+            let whole_digits =
+                normal.trunc().abs().to_string().trim_start_matches('0').len() as u32;
+            if scale > places {
+                errors.push(crate::validator_errors::FieldError {
+                    field: field.name,
+                    code: "decimal_max_places",
+                    message: format!("ensure there are no more than {places} decimal places"),
+                });
+            } else if whole_digits > digits - places {
+                errors.push(crate::validator_errors::FieldError {
+                    field: field.name,
+                    code: "decimal_whole_digits",
+                    message: format!(
+                        "ensure there are no more than {} digits before the decimal point",
+                        digits - places
+                    ),
+                });
+            }
+        }
         if let Some(max) = field.max_length
             && let Value::String(Some(text)) = value.to_value()
         {

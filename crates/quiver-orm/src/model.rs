@@ -92,6 +92,10 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     #[doc(hidden)]
     fn bind_relation_sets(&mut self);
 
+    /// Takes the column values of `fresh`, keeping `skip` fields (`refresh_from_db`).
+    #[doc(hidden)]
+    fn refresh_from(&mut self, fresh: Self);
+
     /// Loads relation `field` for all `rows` (`prefetch_related`).
     #[doc(hidden)]
     fn prefetch<'a, E: Executor>(
@@ -122,7 +126,8 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
         crate::instance::delete(self, db)
     }
 
-    /// Reloads every field from the database.
+    /// Reloads every column from the database (fields marked `skip` keep their values;
+    /// loaded relations are dropped, as in Django).
     fn refresh_from_db(&mut self, db: &impl Executor) -> impl Future<Output = Result<()>> + Send {
         crate::instance::refresh(self, db)
     }

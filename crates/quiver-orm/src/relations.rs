@@ -102,6 +102,14 @@ impl<T: Model> PartialEq for ForeignKey<T> {
     }
 }
 
+impl<T: Model> Eq for ForeignKey<T> {}
+
+impl<T: Model> std::hash::Hash for ForeignKey<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.id.hash(state);
+    }
+}
+
 impl<T: Model> std::fmt::Debug for ForeignKey<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "ForeignKey<{}>({:?})", T::meta().name, self.id)
@@ -381,9 +389,15 @@ impl<T: Model> ManyToMany<T> {
         let (owner, meta) = self.bound()?;
         let (table, owner_column, target_column) = meta.join_table()?;
         let keys = keys_of(items)?;
-        let existing = self.linked_keys(db).await?;
-        let new: Vec<Value> =
-            keys.into_iter().filter(|k| !existing.contains(&format!("{k:?}"))).collect();
+        let mut seen = self.linked_keys(db).await?;
+        let mut new: Vec<Value> = Vec::new();
+        for key in keys {
+            let text = format!("{key:?}");
+            if !seen.contains(&text) {
+                seen.push(text);
+                new.push(key);
+            }
+        }
         if new.is_empty() {
             return Ok(());
         }
@@ -426,8 +440,12 @@ impl<T: Model> ManyToMany<T> {
         T: 'a,
     {
         let items: Vec<&T> = items.into_iter().collect();
-        self.clear(db).await?;
-        self.add(db, items).await
+        // All or nothing: a failed add must not leave the links cleared.
+        crate::instance::atomic_on(db, |tx| async move {
+            self.clear(&tx).await?;
+            self.add(&tx, items).await
+        })
+        .await
     }
 
     async fn linked_keys(&self, db: &impl Executor) -> Result<Vec<String>> {

@@ -47,7 +47,9 @@ pub fn sql_type(backend: Backend, field: &FieldMeta) -> String {
                 )
             }
             // MySQL cannot index unbounded text without a prefix length.
-            None if backend == Backend::MySql && (field.unique || field.index) => {
+            None if backend == Backend::MySql
+                && (field.unique || field.index || field.primary_key) =>
+            {
                 "VARCHAR(255)".into()
             }
             None if backend == Backend::MySql => "LONGTEXT".into(),
@@ -98,6 +100,8 @@ pub fn column_def(backend: Backend, field: &FieldMeta) -> ColumnDef {
             let target = (relation.model)().pk_field();
             let key = FieldMeta {
                 column_type: target.column_type,
+                // Keys are indexed: MySQL needs bounded text for that.
+                unique: true,
                 max_length: target.max_length,
                 max_digits: target.max_digits,
                 decimal_places: target.decimal_places,
@@ -197,11 +201,17 @@ pub fn join_table_statements(backend: Backend, meta: &ModelMeta) -> Vec<TableCre
             continue;
         }
         let (owner, target) = ((m2m.owner)(), (m2m.target)());
-        let key = |column: &'static str, model: &'static ModelMeta| FieldMeta {
+        // Typed like the keys they hold (column_def reads the target of a relation).
+        let key = |column: &'static str, model: fn() -> &'static ModelMeta| FieldMeta {
             name: column,
             column,
-            column_type: model.pk_field().column_type,
-            max_length: model.pk_field().max_length,
+            column_type: model().pk_field().column_type,
+            relation: Some(crate::model::RelationMeta {
+                model,
+                on_delete: OnDelete::Cascade,
+                one_to_one: false,
+                related_name: "",
+            }),
             ..FieldMeta::EMPTY
         };
         let mut table = Table::create();
@@ -216,8 +226,8 @@ pub fn join_table_statements(backend: Backend, meta: &ModelMeta) -> Vec<TableCre
             ..FieldMeta::EMPTY
         };
         table.col(column_def(backend, &id));
-        table.col(column_def(backend, &key(m2m.owner_column, owner)));
-        table.col(column_def(backend, &key(m2m.target_column, target)));
+        table.col(column_def(backend, &key(m2m.owner_column, m2m.owner)));
+        table.col(column_def(backend, &key(m2m.target_column, m2m.target)));
         for (column, model) in [(m2m.owner_column, owner), (m2m.target_column, target)] {
             table.foreign_key(
                 ForeignKey::create()

@@ -58,6 +58,9 @@ pub struct Transaction {
 }
 
 struct TxInner {
+    /// A savepoint block was dropped before it finished: its work cannot be undone alone, so
+    /// the whole transaction rolls back at the end.
+    poisoned: std::sync::atomic::AtomicBool,
     db: Db,
     conn: tokio::sync::Mutex<Option<TxConn>>,
     state: Mutex<TxState>,
@@ -147,7 +150,7 @@ impl Db {
     async fn begin(&self) -> Result<Transaction> {
         let conn = match &self.inner.pool {
             Pool::Sqlite(pool) => {
-                let writer = pool.writer.clone().lock_owned().await;
+                let writer = pool.writer_owned().await?;
                 self.record("BEGIN IMMEDIATE");
                 writer.execute_batch("BEGIN IMMEDIATE")?;
                 TxConn::Sqlite(writer)
@@ -163,6 +166,7 @@ impl Db {
         };
         Ok(Transaction {
             inner: Arc::new(TxInner {
+                poisoned: std::sync::atomic::AtomicBool::new(false),
                 db: self.clone(),
                 conn: tokio::sync::Mutex::new(Some(conn)),
                 state: Mutex::new(TxState { savepoints: 0, hooks: vec![Vec::new()] }),
@@ -192,6 +196,7 @@ impl Transaction {
             format!("quiver_sp_{}", state.savepoints)
         };
         self.run_control(&format!("SAVEPOINT {name}")).await?;
+        let mut guard = SavepointGuard { tx: self, armed: true };
         let outcome = AssertUnwindSafe(block(self.clone())).catch_unwind().await;
         let keep = matches!(outcome, Ok(Ok(_)));
         let control = if keep {
@@ -200,6 +205,7 @@ impl Transaction {
             format!("ROLLBACK TO SAVEPOINT {name}")
         };
         let controlled = self.run_control(&control).await;
+        guard.armed = false;
         {
             let mut state = self.state();
             let hooks = state.hooks.pop().unwrap_or_default();
@@ -245,6 +251,12 @@ impl Transaction {
     }
 
     async fn commit(&self) -> Result<()> {
+        if self.inner.poisoned.load(std::sync::atomic::Ordering::SeqCst) {
+            self.rollback().await?;
+            return Err(Error::invalid(
+                "a savepoint block (tx.atomic) was cancelled before it finished, so the transaction was rolled back",
+            ));
+        }
         let conn = self.inner.conn.lock().await.take().ok_or_else(closed)?;
         self.inner.db.record("COMMIT");
         match conn {
@@ -301,6 +313,21 @@ impl Transaction {
             TxConn::Sqlite(conn) => sqlite::execute(conn, &sql, &values.0),
             TxConn::Postgres(tx) => postgres::execute(&mut **tx, &sql, values).await,
             TxConn::MySql(tx) => mysql::execute(&mut **tx, &sql, values).await,
+        }
+    }
+}
+
+/// Marks the transaction for rollback if a savepoint block is dropped half-way (a timeout or
+/// `select!` around it): neither `RELEASE` nor `ROLLBACK TO` ran.
+struct SavepointGuard<'a> {
+    tx: &'a Transaction,
+    armed: bool,
+}
+
+impl Drop for SavepointGuard<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.tx.inner.poisoned.store(true, std::sync::atomic::Ordering::SeqCst);
         }
     }
 }

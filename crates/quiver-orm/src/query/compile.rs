@@ -11,6 +11,7 @@ use crate::backend::{Backend, escape_like};
 use crate::error::{Error, ErrorKind, Result};
 use crate::expr::{BinOp, DatePart, Expr as QExpr, Op, Operand, OrderBy, Path, Q, QNode};
 use crate::model::{FieldMeta, ModelMeta};
+use crate::value::ColumnType;
 
 /// One `LEFT JOIN` to a related table, reached through `path` (relation field names).
 struct Join {
@@ -180,9 +181,15 @@ impl Compiler {
                     .and_where(Expr::col(*key_column).is_in(keys.clone()));
                 Ok(column.expr.in_subquery(sub))
             }
-            QNode::Named { path, value } => {
-                let (path, part, op) = self.parse_named(path)?;
-                self.lookup(&path, part, op, value)
+            QNode::Named { path: named, value } => {
+                let (path, part, op) = self.parse_named(named)?;
+                let column_type = if part.is_some() {
+                    ColumnType::Integer
+                } else {
+                    self.column(&path)?.field.column_type
+                };
+                let value = coerce_operand(value, op, column_type, named)?;
+                self.lookup(&path, part, op, &value)
             }
         }
     }
@@ -212,6 +219,8 @@ impl Compiler {
             let mut matching = Compiler::new(self.backend, source);
             let mut rows = sea_query::Query::select();
             rows.column((Alias::new(source.table), via.column)).from(source.table);
+            // A NULL in `IN (...)` would make the negation (`exclude`) match nothing.
+            rows.and_where(Expr::col((Alias::new(source.table), via.column)).is_not_null());
             rows.and_where(matching.condition(inner)?);
             matching.apply_joins(&mut rows);
             return Ok(pk.in_subquery(rows));
@@ -386,7 +395,11 @@ impl Compiler {
 
     pub(crate) fn expr(&mut self, expr: &QExpr) -> Result<Expr> {
         Ok(match expr {
-            QExpr::Field(path) => self.column(path)?.expr,
+            QExpr::Field(path, None) => self.column(path)?.expr,
+            QExpr::Field(path, Some(part)) => {
+                let column = self.column(path)?.expr;
+                self.backend.date_part(column, *part)
+            }
             QExpr::Value(value) => Expr::val(value.clone()),
             QExpr::Binary(left, op, right) => {
                 let left = self.expr(left)?;
@@ -403,7 +416,10 @@ impl Compiler {
 
     /// Adds one ordering key.
     pub(crate) fn order(&mut self, select: &mut SelectStatement, order: &OrderBy) -> Result<()> {
-        let column = self.column(&order.path)?.expr;
+        let mut column = self.column(&order.path)?.expr;
+        if let Some(part) = order.part {
+            column = self.backend.date_part(column, part);
+        }
         let direction = if order.descending { Order::Desc } else { Order::Asc };
         match order.nulls {
             None => select.order_by_expr(column, direction),
@@ -416,6 +432,128 @@ impl Compiler {
         };
         Ok(())
     }
+}
+
+/// Converts a value given with a `__` path (often text from a URL) to the field's type, as
+/// Django's `get_prep_value` does; a value that does not fit is an `InvalidValue` error.
+fn coerce_operand(
+    operand: &Operand,
+    op: Op,
+    column_type: ColumnType,
+    field: &str,
+) -> Result<Operand> {
+    let text_lookup = matches!(
+        op,
+        Op::Contains
+            | Op::IContains
+            | Op::StartsWith
+            | Op::IStartsWith
+            | Op::EndsWith
+            | Op::IEndsWith
+            | Op::IExact
+            | Op::Regex
+    );
+    let target = if text_lookup { ColumnType::Text } else { column_type };
+    let one = |value: &Value| coerce(value.clone(), target, field);
+    Ok(match operand {
+        _ if op == Op::IsNull => operand.clone(),
+        Operand::One(Value::Json(Some(json)))
+            if matches!(op, Op::In | Op::Between) && json.is_array() =>
+        {
+            let values = json
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|item| json_to_value(item).and_then(|v| coerce(v, target, field)))
+                .collect::<Result<Vec<_>>>()?;
+            match (op, values.as_slice()) {
+                (Op::Between, [low, high]) => Operand::Two(low.clone(), high.clone()),
+                (Op::Between, _) => {
+                    return Err(invalid_value(field, "range takes exactly two values"));
+                }
+                _ => Operand::Many(values),
+            }
+        }
+        Operand::One(value) => Operand::One(one(value)?),
+        Operand::Two(low, high) => Operand::Two(one(low)?, one(high)?),
+        Operand::Many(values) => Operand::Many(values.iter().map(one).collect::<Result<_>>()?),
+        Operand::Flag(flag) => Operand::Flag(*flag),
+    })
+}
+
+fn invalid_value(field: &str, message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::InvalidValue { field: field.to_owned(), message: message.into() })
+}
+
+fn coerce(value: Value, column_type: ColumnType, field: &str) -> Result<Value> {
+    use ColumnType as C;
+    if is_null(&value) {
+        return Ok(value);
+    }
+    let bad = |text: &str, what: &str| invalid_value(field, format!("{text:?} is not {what}"));
+    Ok(match (column_type, value) {
+        (C::SmallInt | C::Integer | C::BigInt, Value::String(Some(s))) => {
+            Value::BigInt(Some(s.trim().parse::<i64>().map_err(|_| bad(&s, "an integer"))?))
+        }
+        (C::SmallInt | C::Integer | C::BigInt, Value::Double(Some(f))) if f.fract() == 0.0 => {
+            Value::BigInt(Some(f as i64))
+        }
+        (C::Float | C::Double, Value::String(Some(s))) => {
+            Value::Double(Some(s.trim().parse::<f64>().map_err(|_| bad(&s, "a number"))?))
+        }
+        (C::Decimal, Value::String(Some(s))) => {
+            Value::Decimal(Some(s.trim().parse().map_err(|_| bad(&s, "a decimal number"))?))
+        }
+        (C::Decimal, Value::BigInt(Some(n))) => Value::Decimal(Some(n.into())),
+        (C::Decimal, Value::Int(Some(n))) => Value::Decimal(Some(n.into())),
+        (C::Bool, Value::String(Some(s))) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => Value::Bool(Some(true)),
+            "false" | "0" | "no" | "off" => Value::Bool(Some(false)),
+            _ => return Err(bad(&s, "true or false")),
+        },
+        (C::Bool, Value::BigInt(Some(n @ (0 | 1)))) => Value::Bool(Some(n == 1)),
+        (C::Bool, Value::Int(Some(n @ (0 | 1)))) => Value::Bool(Some(n == 1)),
+        (C::Date, Value::String(Some(s))) => Value::ChronoDate(Some(
+            chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                .map_err(|_| bad(&s, "a date (YYYY-MM-DD)"))?,
+        )),
+        (C::Time, Value::String(Some(s))) => Value::ChronoTime(Some(
+            chrono::NaiveTime::parse_from_str(s.trim(), "%H:%M:%S%.f")
+                .or_else(|_| chrono::NaiveTime::parse_from_str(s.trim(), "%H:%M"))
+                .map_err(|_| bad(&s, "a time (HH:MM[:SS])"))?,
+        )),
+        (C::DateTime, Value::String(Some(s))) => Value::ChronoDateTime(Some(
+            parse_naive_datetime(&s)
+                .ok_or_else(|| bad(&s, "a date and time (YYYY-MM-DDTHH:MM:SS)"))?,
+        )),
+        (C::TimestampTz, Value::String(Some(s))) => Value::ChronoDateTimeUtc(Some(
+            chrono::DateTime::parse_from_rfc3339(s.trim())
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .ok()
+                .or_else(|| parse_naive_datetime(&s).map(|t| t.and_utc()))
+                .ok_or_else(|| bad(&s, "a date and time (RFC 3339)"))?,
+        )),
+        (C::Uuid, Value::String(Some(s))) => {
+            Value::Uuid(Some(uuid::Uuid::parse_str(s.trim()).map_err(|_| bad(&s, "a UUID"))?))
+        }
+        (C::Text, Value::BigInt(Some(n))) => Value::String(Some(n.to_string())),
+        (C::Text, Value::Int(Some(n))) => Value::String(Some(n.to_string())),
+        (C::Text, Value::Double(Some(f))) => Value::String(Some(f.to_string())),
+        (C::Text, Value::Bool(Some(b))) => Value::String(Some(b.to_string())),
+        (_, value) => value,
+    })
+}
+
+fn parse_naive_datetime(text: &str) -> Option<chrono::NaiveDateTime> {
+    let text = text.trim();
+    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|format| chrono::NaiveDateTime::parse_from_str(text, format).ok())
+        .or_else(|| {
+            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .map(|d| d.and_time(chrono::NaiveTime::MIN))
+        })
 }
 
 fn date_part(name: &str) -> Option<DatePart> {

@@ -155,9 +155,17 @@ impl<M: Model> QuerySet<M> {
 
     /// Reverses the ordering (the model's default, or the primary key, when none is set).
     pub fn reverse(mut self) -> Self {
+        if self.is_sliced() {
+            self.error =
+                Some("reverse() of a sliced query is ambiguous: reverse before slicing".into());
+        }
         let mut order = self.effective_order();
         for key in &mut order {
             key.descending = !key.descending;
+            key.nulls = key.nulls.map(|n| match n {
+                crate::Nulls::First => crate::Nulls::Last,
+                crate::Nulls::Last => crate::Nulls::First,
+            });
         }
         self.order = Some(order);
         self
@@ -176,17 +184,20 @@ impl<M: Model> QuerySet<M> {
             Bound::Excluded(&n) => n + 1,
             Bound::Unbounded => 0,
         };
-        let base = self.offset.unwrap_or(0);
-        self.offset = (base + start > 0).then_some(base + start);
         let end = match range.end_bound() {
             Bound::Included(&n) => Some(n + 1),
             Bound::Excluded(&n) => Some(n),
             Bound::Unbounded => None,
         };
+        // The range is relative to the rows already selected.
+        let offset = self.offset.unwrap_or(0) + start;
+        let mut limit = self.limit.map(|limit| limit.saturating_sub(start));
         if let Some(end) = end {
             let count = end.saturating_sub(start);
-            self.limit = Some(self.limit.map_or(count, |limit| limit.min(count)));
+            limit = Some(limit.map_or(count, |limit| limit.min(count)));
         }
+        self.offset = (offset > 0).then_some(offset);
+        self.limit = limit;
         self
     }
 
@@ -238,6 +249,10 @@ impl<M: Model> QuerySet<M> {
             Some(order) => order.clone(),
             None => M::meta().ordering.iter().map(|name| OrderBy::parse(name)).collect(),
         }
+    }
+
+    fn is_sliced(&self) -> bool {
+        self.limit.is_some() || self.offset.is_some()
     }
 
     fn check(&self) -> Result<()> {
@@ -307,12 +322,26 @@ impl<M: Model> QuerySet<M> {
             select.offset(offset);
         }
         if self.for_update && backend.features().select_for_update {
-            select.lock(LockType::Update);
+            if backend == crate::Backend::Postgres {
+                // Lock the model's rows only: PostgreSQL refuses to lock the nullable side of
+                // the LEFT JOINs that relation filters and select_related add.
+                select.lock_with_tables(LockType::Update, [meta.table]);
+            } else {
+                select.lock(LockType::Update);
+            }
         }
         Ok((select, related))
     }
 
     async fn fetch_ordered(&self, executor: &impl Executor, order: &[OrderBy]) -> Result<Vec<M>> {
+        if self.for_update
+            && let crate::Target::Db(db) = executor.target()
+            && db.current_transaction().is_none()
+        {
+            return Err(Error::invalid(
+                "select_for_update locks rows until the transaction ends: run it inside db.atomic(...)",
+            ));
+        }
         let (select, related) = self.select(executor, order)?;
         let statement = Statement::new(executor.backend(), &select, self.for_update);
         let mut rows = executor::fetch(executor, statement, |row| {
@@ -339,7 +368,9 @@ impl<M: Model> QuerySet<M> {
     pub async fn get(&self, executor: &impl Executor) -> Result<M> {
         let mut query = self.clone();
         query.limit = Some(query.limit.map_or(2, |l| l.min(2)));
-        let mut rows = query.fetch_ordered(executor, &[]).await?;
+        // Ordering only matters when a slice picks the rows.
+        let order = if self.is_sliced() { self.effective_order() } else { Vec::new() };
+        let mut rows = query.fetch_ordered(executor, &order).await?;
         match rows.len() {
             0 => Err(Error::not_found(M::meta().name)),
             1 => Ok(rows.pop().expect("one row")),
@@ -399,6 +430,9 @@ impl<M: Model> QuerySet<M> {
     /// True when at least one row matches (`SELECT 1 ... LIMIT 1`).
     pub async fn exists(&self, executor: &impl Executor) -> Result<bool> {
         self.check()?;
+        if self.is_sliced() || self.distinct {
+            return Ok(self.count(executor).await? > 0);
+        }
         let backend = executor.backend();
         let mut compiler = Compiler::new(backend, M::meta());
         let mut select = Query::select();
@@ -478,8 +512,12 @@ impl<M: Model> QuerySet<M> {
         let mut select = Query::select();
         select.from(M::meta().table);
         let name = field.name();
+        let part = field.date_part();
         let column = compiler.column(&field.into_path())?;
-        select.expr(column.expr);
+        select.expr(match part {
+            Some(part) => backend.date_part(column.expr, part),
+            None => column.expr,
+        });
         self.finish_select(&mut compiler, &mut select)?;
         let statement = Statement::new(backend, &select, false);
         executor::fetch(executor, statement, |row| {
@@ -493,7 +531,11 @@ impl<M: Model> QuerySet<M> {
         if let Some(condition) = self.where_expr(compiler)? {
             select.and_where(condition);
         }
-        for key in &self.effective_order() {
+        // DISTINCT rows cannot be ordered by columns they do not select: the model's default
+        // ordering is dropped there (an explicit one is kept).
+        let order =
+            if self.distinct && self.order.is_none() { Vec::new() } else { self.effective_order() };
+        for key in &order {
             compiler.order(select, key)?;
         }
         compiler.apply_joins(select);
@@ -531,19 +573,26 @@ impl<M: Model> QuerySet<M> {
         aggregates: impl IntoIterator<Item = Aggregate>,
     ) -> Result<Vec<serde_json::Map<String, serde_json::Value>>> {
         self.check()?;
+        if self.is_sliced() {
+            return Err(Error::invalid(
+                "aggregates over a slice are not supported: filter the rows instead of slicing them",
+            ));
+        }
         let backend = executor.backend();
         let mut compiler = Compiler::new(backend, M::meta());
         let mut select = Query::select();
         select.from(M::meta().table);
-        let mut columns: Vec<(String, ColumnType)> = Vec::new();
+        // (name, type, decimal places to round to)
+        let mut columns: Vec<(String, ColumnType, Option<u8>)> = Vec::new();
         for name in group_by {
             let name = name.as_ref().to_owned();
             let column = compiler.column(&split_path(&name))?;
             select.expr(column.expr.clone());
             select.add_group_by([column.expr]);
-            columns.push((name, column.field.column_type));
+            columns.push((name, column.field.column_type, None));
         }
         for aggregate in aggregates {
+            let mut places = None;
             let (expr, column_type) = match &aggregate.path {
                 None => (Expr::cust("COUNT(*)"), ColumnType::BigInt),
                 Some(path) => {
@@ -562,6 +611,22 @@ impl<M: Model> QuerySet<M> {
                         AggregateFunction::Sum if integer => {
                             (backend.cast(call("SUM"), ColumnType::BigInt), ColumnType::BigInt)
                         }
+                        // Money stays decimal (SQLite computes in floats: round to the field's
+                        // places).
+                        AggregateFunction::Sum | AggregateFunction::Avg
+                            if field_type == ColumnType::Decimal =>
+                        {
+                            places = column.field.decimal_places.or(Some(4));
+                            if aggregate.function == AggregateFunction::Avg {
+                                places = places.map(|p| p.max(6));
+                            }
+                            let name = if aggregate.function == AggregateFunction::Sum {
+                                "SUM"
+                            } else {
+                                "AVG"
+                            };
+                            (call(name), ColumnType::Decimal)
+                        }
                         AggregateFunction::Sum | AggregateFunction::Avg => {
                             let name = if aggregate.function == AggregateFunction::Sum {
                                 "SUM"
@@ -576,7 +641,7 @@ impl<M: Model> QuerySet<M> {
                 }
             };
             select.expr(expr);
-            columns.push((aggregate.alias_name(), column_type));
+            columns.push((aggregate.alias_name(), column_type, places));
         }
         if let Some(condition) = self.where_expr(&mut compiler)? {
             select.and_where(condition);
@@ -585,8 +650,19 @@ impl<M: Model> QuerySet<M> {
         let statement = Statement::new(backend, &select, false);
         executor::fetch(executor, statement, |row| {
             let mut object = serde_json::Map::new();
-            for (i, (name, column_type)) in columns.iter().enumerate() {
-                object.insert(name.clone(), json_column(row, i, *column_type, M::meta().name)?);
+            for (i, (name, column_type, places)) in columns.iter().enumerate() {
+                let value = match places {
+                    Some(places) => match <Option<rust_decimal::Decimal>>::decode(row, i) {
+                        Ok(Some(mut d)) => {
+                            d.rescale(u32::from(*places));
+                            serde_json::Value::String(d.to_string())
+                        }
+                        Ok(None) => serde_json::Value::Null,
+                        Err(e) => return Err(Error::decode(M::meta().name, name.clone(), e)),
+                    },
+                    None => json_column(row, i, *column_type, M::meta().name)?,
+                };
+                object.insert(name.clone(), value);
             }
             Ok(object)
         })

@@ -71,7 +71,8 @@ db_test!(natural_text_key_saves_as_insert_then_update, |db| async move {
 db_test!(uuid_primary_key, |db| async move {
     setup(&db).await?;
     let id = Uuid::new_v4();
-    let mut ticket = Ticket { id, title: "concert".into(), seat: 7 };
+    let mut ticket =
+        Ticket { id, title: "concert".into(), seat: 7, tags: ManyToMany::new(), note: None };
     ticket.save(&*db).await?;
     let got = Ticket::objects().filter(Ticket::ID.eq(id)).get(&*db).await?;
     assert_eq!((got.id, got.seat), (id, 7));
@@ -221,9 +222,19 @@ db_test!(unique_violation_has_its_own_kind, |db| async move {
     let error = author("ada").insert(&*db).await.unwrap_err();
     assert!(matches!(error.kind(), ErrorKind::UniqueViolation { .. }), "{error:?}");
     let id = Uuid::new_v4();
-    Ticket { id, title: "t".into(), seat: 1 }.insert(&*db).await?;
-    let error =
-        Ticket { id: Uuid::new_v4(), title: "t".into(), seat: 1 }.insert(&*db).await.unwrap_err();
+    Ticket { id, title: "t".into(), seat: 1, tags: ManyToMany::new(), note: None }
+        .insert(&*db)
+        .await?;
+    let error = Ticket {
+        id: Uuid::new_v4(),
+        title: "t".into(),
+        seat: 1,
+        tags: ManyToMany::new(),
+        note: None,
+    }
+    .insert(&*db)
+    .await
+    .unwrap_err();
     assert!(
         matches!(error.kind(), ErrorKind::UniqueViolation { .. }),
         "unique_together: {error:?}"

@@ -5,6 +5,7 @@ mod models;
 
 mod basics;
 mod ddl;
+mod edges;
 mod lookups;
 mod options;
 mod queries;

@@ -31,6 +31,8 @@ pub struct Author {
     pub email: Option<String>,
     #[field(via = "author")]
     pub articles: Reverse<Article>,
+    #[field(via = "editor")]
+    pub edited: Reverse<Article>,
 }
 
 #[derive(Model, Debug, Clone)]
@@ -120,6 +122,57 @@ pub struct Ticket {
     #[field(max_length = 50)]
     pub title: String,
     pub seat: i32,
+    pub tags: ManyToMany<Tag>,
+    /// Not a column: kept by refresh_from_db.
+    #[field(skip)]
+    pub note: Option<String>,
+}
+
+/// A tree: relations to its own type, and a raw identifier as a field name.
+#[derive(Model, Debug, Clone)]
+#[model(table = "orm_node")]
+pub struct Node {
+    pub id: Auto<i64>,
+    #[field(max_length = 20)]
+    pub r#type: String,
+    #[field(on_delete = cascade)]
+    pub parent: Option<ForeignKey<Self>>,
+    pub links: ManyToMany<Self>,
+    #[field(via = "parent")]
+    pub children: Reverse<Self>,
+}
+
+/// Django's profile pattern: the one-to-one relation is the primary key.
+#[derive(Model, Debug, Clone)]
+#[model(table = "orm_bio")]
+pub struct Bio {
+    #[field(primary_key, on_delete = cascade)]
+    pub author: OneToOne<Author>,
+    pub text: String,
+}
+
+/// Only a database-filled key among the columns.
+#[derive(Model, Debug, Clone)]
+#[model(table = "orm_bare")]
+pub struct Bare {
+    pub id: Auto<i64>,
+    pub tags: ManyToMany<Tag>,
+}
+
+/// A text key without a max_length, and a foreign key to it.
+#[derive(Model, Debug, Clone)]
+#[model(table = "orm_page")]
+pub struct Page {
+    #[field(primary_key)]
+    pub slug: String,
+}
+
+#[derive(Model, Debug, Clone)]
+#[model(table = "orm_link")]
+pub struct Link {
+    pub id: Auto<i64>,
+    #[field(on_delete = cascade)]
+    pub page: ForeignKey<Page>,
 }
 
 /// A group of authors, through an explicit membership model.
@@ -176,6 +229,11 @@ pub fn all() -> Vec<&'static ModelMeta> {
         Item::meta(),
         Note::meta(),
         Ticket::meta(),
+        Node::meta(),
+        Bio::meta(),
+        Bare::meta(),
+        Page::meta(),
+        Link::meta(),
     ]
 }
 
@@ -199,5 +257,11 @@ pub fn article(author: &Author, title: &str, views: i64) -> Article {
 }
 
 pub fn author(name: &str) -> Author {
-    Author { id: Auto::new(), name: name.into(), email: None, articles: Reverse::new() }
+    Author {
+        id: Auto::new(),
+        name: name.into(),
+        email: None,
+        articles: Reverse::new(),
+        edited: Reverse::new(),
+    }
 }

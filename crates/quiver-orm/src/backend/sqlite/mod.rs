@@ -23,7 +23,8 @@ use crate::row::Row;
 
 /// The connections of one SQLite database.
 pub(crate) struct SqlitePool {
-    pub(crate) writer: Arc<tokio::sync::Mutex<Connection>>,
+    writer: Arc<tokio::sync::Mutex<Connection>>,
+    acquire_timeout: Duration,
     readers: Vec<std::sync::Mutex<Connection>>,
     next_reader: AtomicUsize,
 }
@@ -40,12 +41,17 @@ pub(crate) fn parse_url(url: &str) -> Result<Option<String>> {
 
 impl SqlitePool {
     /// Opens (creating if needed) the database at `path` with `readers` reader connections.
-    pub(crate) fn open(path: Option<&str>, readers: usize) -> Result<SqlitePool> {
+    pub(crate) fn open(
+        path: Option<&str>,
+        readers: usize,
+        acquire_timeout: Duration,
+    ) -> Result<SqlitePool> {
         let Some(path) = path else {
             let writer = Connection::open_in_memory()?;
             configure(&writer, false)?;
             return Ok(SqlitePool {
                 writer: Arc::new(tokio::sync::Mutex::new(writer)),
+                acquire_timeout,
                 readers: Vec::new(),
                 next_reader: AtomicUsize::new(0),
             });
@@ -64,15 +70,39 @@ impl SqlitePool {
             .collect::<Result<Vec<_>>>()?;
         Ok(SqlitePool {
             writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            acquire_timeout,
             readers,
             next_reader: AtomicUsize::new(0),
         })
     }
 
+    /// The writer connection, waiting at most the pool's acquire timeout: a transaction that
+    /// waits for a task which writes outside it would otherwise wait forever.
+    pub(crate) async fn writer(&self) -> Result<tokio::sync::MutexGuard<'_, Connection>> {
+        tokio::time::timeout(self.acquire_timeout, self.writer.lock())
+            .await
+            .map_err(|_| self.busy())
+    }
+
+    /// The writer connection for a transaction.
+    pub(crate) async fn writer_owned(&self) -> Result<tokio::sync::OwnedMutexGuard<Connection>> {
+        tokio::time::timeout(self.acquire_timeout, self.writer.clone().lock_owned())
+            .await
+            .map_err(|_| self.busy())
+    }
+
+    fn busy(&self) -> Error {
+        Error::new(ErrorKind::Config(format!(
+            "waited {:?} for SQLite's writer: a transaction in another task holds it (a task \
+             spawned inside db.atomic that writes through the Db waits for that transaction)",
+            self.acquire_timeout
+        )))
+    }
+
     /// Runs `f` on a reader connection, or on the writer for an in-memory database.
     pub(crate) async fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         if self.readers.is_empty() {
-            let writer = self.writer.lock().await;
+            let writer = self.writer().await?;
             return f(&writer);
         }
         let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
