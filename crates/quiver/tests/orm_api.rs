@@ -28,6 +28,23 @@ async fn list_books(db: State<Db>) -> Result<Json<Vec<Book>>> {
     Ok(Json(Book::objects().all(&*db).await.or_404()?))
 }
 
+/// Books, filtered and ordered by query parameters.
+#[get("/books/search")]
+async fn search_books(
+    db: State<Db>,
+    #[query] ordering: Option<String>,
+    #[query] author: Option<String>,
+) -> Result<Json<Vec<Book>>> {
+    let mut books = Book::objects();
+    if let Some(author) = author {
+        books = books.filter_path("author", author);
+    }
+    if let Some(ordering) = ordering {
+        books = books.order_by_names(ordering.split(','));
+    }
+    Ok(Json(books.all(&*db).await.or_404()?))
+}
+
 /// Create an author.
 #[post("/authors")]
 async fn create_author(db: State<Db>, Json(mut author): Json<Author>) -> Result<Created<Author>> {
@@ -47,7 +64,12 @@ async fn delete_author(db: State<Db>, #[path] id: i64) -> Result<NoContent> {
 async fn client() -> TestClient {
     let db = Db::connect("sqlite::memory:").await.unwrap();
     quiver::orm::schema::create_tables(&db, &[Author::meta(), Book::meta()]).await.unwrap();
-    TestClient::new(App::new().state(db).routes(routes![list_books, create_author, delete_author]))
+    TestClient::new(App::new().state(db).routes(routes![
+        list_books,
+        search_books,
+        create_author,
+        delete_author
+    ]))
 }
 
 #[tokio::test]
@@ -68,6 +90,14 @@ async fn models_are_json_and_orm_errors_are_http_errors() {
     assert_eq!(Author::meta().field("name").unwrap().max_length, Some(20), "one declaration");
 
     assert_eq!(client.get("/books").await.json::<Value>(), json!([]));
+    let ok = client.get("/books/search?ordering=-title,id&author=1").await;
+    assert_eq!(ok.status(), 200);
+    let bad_order = client.get("/books/search?ordering=secret").await;
+    assert_eq!(bad_order.status(), 400);
+    assert_eq!(bad_order.json::<Value>()["detail"], "Book has no field named \"secret\"");
+    let bad_value = client.get("/books/search?author=ada").await;
+    assert_eq!(bad_value.status(), 400);
+    assert_eq!(bad_value.json::<Value>()["detail"], "author: \"ada\" is not an integer");
     assert_eq!(client.delete("/authors/9").await.status(), 404);
     assert_eq!(client.delete("/authors/1").await.status(), 204);
 }

@@ -4,8 +4,10 @@ use quiver_core::{Error, HttpError};
 use quiver_orm::ErrorKind;
 
 /// Turns an ORM result into a handler result: a missing row is a 404 naming the model, a
-/// unique or foreign-key conflict a 409, failed field checks a 422 in the validation shape;
-/// anything else is a logged 500 whose details stay on the server.
+/// unique or foreign-key conflict a 409, failed field checks a 422 in the validation shape,
+/// a field name, lookup or value given as text that does not fit the model (a client's
+/// `?ordering=` or filter) a 400 saying why; anything else is a logged 500 whose details stay
+/// on the server.
 ///
 /// ```
 /// use quiver::orm::{Error, OrmResultExt};
@@ -47,6 +49,9 @@ fn to_http(error: quiver_orm::Error) -> Error {
                 .collect();
             HttpError::new(http::StatusCode::UNPROCESSABLE_ENTITY, detail).into()
         }
+        ErrorKind::UnknownField { .. }
+        | ErrorKind::UnknownLookup { .. }
+        | ErrorKind::InvalidValue { .. } => HttpError::bad_request(error.to_string()).into(),
         _ => Error::from(error),
     }
 }
