@@ -553,7 +553,7 @@ fn expand_model(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
         });
         if field.relation {
             load_related.push(quote! {
-                #fname => { #orm::RelationField::load_from_row(&mut self.#ident, row, offset)?; Ok(true) }
+                #fname => { #orm::RelationField::load_from_row(&mut self.#ident, loaded, row)?; Ok(true) }
             });
             related_key.push(quote!(#fname => #orm::RelationField::key_value(&self.#ident),));
             set_related.push(
@@ -740,8 +740,8 @@ fn expand_model(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
             }
 
             #[allow(unused_variables)]
-            fn load_related(&mut self, field: &str, row: &#orm::Row<'_>, offset: usize) -> #orm::Result<bool> {
-                match field {
+            fn load_related(&mut self, loaded: &#orm::Loaded, row: &#orm::Row<'_>) -> #orm::Result<bool> {
+                match loaded.name {
                     #(#load_related)*
                     _ => Ok(false),
                 }

@@ -69,6 +69,11 @@ impl<M, T> Field<M, T> {
         !self.rest.is_empty() || self.part.is_some()
     }
 
+    /// The field names of the path, first to last.
+    pub(crate) fn relation_names(&self) -> Vec<&'static str> {
+        std::iter::once(self.head).chain(self.rest.iter().copied()).collect()
+    }
+
     pub(crate) fn date_part(&self) -> Option<DatePart> {
         self.part
     }

@@ -87,7 +87,7 @@ pub use field::{DateField, Field};
 pub use model::{Auto, FieldMeta, Model, ModelMeta, OnDelete, RelationMeta};
 pub use query::{QuerySet, Update};
 pub use relations::{
-    ForeignKey, ManyToMany, ManyToManyMeta, OneToOne, Prefetch, RelationField, Reverse,
+    ForeignKey, Loaded, ManyToMany, ManyToManyMeta, OneToOne, Prefetch, RelationField, Reverse,
     ReverseMeta, prefetch_foreign_key, prefetch_many_to_many, prefetch_reverse,
 };
 pub use row::{DecodeError, Row};

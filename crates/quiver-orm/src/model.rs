@@ -75,10 +75,10 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// runs them.
     fn check_fields(&self) -> Vec<crate::error::validator_errors::FieldError>;
 
-    /// Loads the related instance of relation field `field` from `row` at `offset`
-    /// (`select_related`). Returns false when `field` is not a relation of this model.
+    /// Loads a related instance (and the relations below it) from the columns of `row`
+    /// (`select_related`). Returns false when it names no relation of this model.
     #[doc(hidden)]
-    fn load_related(&mut self, field: &str, row: &Row<'_>, offset: usize) -> Result<bool>;
+    fn load_related(&mut self, loaded: &crate::relations::Loaded, row: &Row<'_>) -> Result<bool>;
 
     /// The key stored in relation field `field`, if set.
     #[doc(hidden)]

@@ -170,6 +170,36 @@ where
     }
 }
 
+/// One relation to read from the joined columns of a row (`select_related`): its field name,
+/// where its columns start, and the relations below it.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The relation field's name on its parent model.
+    pub name: &'static str,
+    /// The first column of the related model in the row.
+    pub offset: usize,
+    /// Relations of the related model to load too.
+    pub children: Vec<Loaded>,
+}
+
+impl Loaded {
+    /// Builds the tree under `prefix` from `(path, offset)` pairs.
+    pub(crate) fn tree(
+        flat: &[(Vec<&'static str>, usize)],
+        prefix: &[&'static str],
+    ) -> Vec<Loaded> {
+        flat.iter()
+            .filter(|(path, _)| path.len() == prefix.len() + 1 && path.starts_with(prefix))
+            .map(|(path, offset)| Loaded {
+                name: path[prefix.len()],
+                offset: *offset,
+                children: Loaded::tree(flat, path),
+            })
+            .collect()
+    }
+}
+
 /// What the derive calls on relation fields; implemented for `ForeignKey<T>` and
 /// `Option<ForeignKey<T>>`.
 #[doc(hidden)]
@@ -180,8 +210,8 @@ pub trait RelationField: Send + Sync {
     fn key_value(&self) -> Option<Value>;
     /// The stored key, typed.
     fn key(&self) -> Option<&<Self::Target as Model>::Pk>;
-    /// Reads the related instance from a joined row.
-    fn load_from_row(&mut self, row: &Row<'_>, offset: usize) -> Result<()>;
+    /// Reads the related instance (and its own loaded relations) from a joined row.
+    fn load_from_row(&mut self, loaded: &Loaded, row: &Row<'_>) -> Result<()>;
     /// Stores a fetched instance; false when it is not a `Target`.
     fn set_instance(&mut self, instance: Arc<dyn Any + Send + Sync>) -> bool;
 }
@@ -194,8 +224,12 @@ impl<T: Model> RelationField for ForeignKey<T> {
     fn key(&self) -> Option<&T::Pk> {
         Some(&self.id)
     }
-    fn load_from_row(&mut self, row: &Row<'_>, offset: usize) -> Result<()> {
-        self.instance = Some(Arc::new(T::from_row(row, offset)?));
+    fn load_from_row(&mut self, loaded: &Loaded, row: &Row<'_>) -> Result<()> {
+        let mut instance = T::from_row(row, loaded.offset)?;
+        for child in &loaded.children {
+            instance.load_related(child, row)?;
+        }
+        self.instance = Some(Arc::new(instance));
         Ok(())
     }
     fn set_instance(&mut self, instance: Arc<dyn Any + Send + Sync>) -> bool {
@@ -217,9 +251,9 @@ impl<T: Model> RelationField for Option<ForeignKey<T>> {
     fn key(&self) -> Option<&T::Pk> {
         self.as_ref().map(|fk| &fk.id)
     }
-    fn load_from_row(&mut self, row: &Row<'_>, offset: usize) -> Result<()> {
+    fn load_from_row(&mut self, loaded: &Loaded, row: &Row<'_>) -> Result<()> {
         match self {
-            Some(fk) => fk.load_from_row(row, offset),
+            Some(fk) => fk.load_from_row(loaded, row),
             None => Ok(()),
         }
     }

@@ -56,7 +56,7 @@ pub struct QuerySet<M> {
     pub(crate) limit: Option<u64>,
     pub(crate) offset: Option<u64>,
     distinct: bool,
-    select_related: Vec<&'static str>,
+    select_related: Vec<Vec<&'static str>>,
     prefetch: Vec<&'static str>,
     for_update: bool,
     /// A mistake found while building (e.g. an unknown field name); reported when run.
@@ -214,14 +214,17 @@ impl<M: Model> QuerySet<M> {
     }
 
     /// Loads relation `field` in the same query (a `LEFT JOIN`); the instance is then in
-    /// `row.field.get()`.
+    /// `row.field.get()`. A path follows relations of relations, loading every step:
+    /// `select_related(Node::PARENT.then(Node::PARENT))` loads the parent and its parent.
     pub fn select_related<T: RelationField>(mut self, field: Field<M, T>) -> Self {
-        if field.is_path() {
-            self.error = Some(format!(
-                "select_related takes a relation of the model itself, not the path {field:?}"
-            ));
+        let path: Vec<&'static str> = field.relation_names();
+        // Each step of a path is loaded, so select its prefixes too (once).
+        for end in 1..=path.len() {
+            let prefix = path[..end].to_vec();
+            if !self.select_related.contains(&prefix) {
+                self.select_related.push(prefix);
+            }
         }
-        self.select_related.push(field.name());
         self
     }
 
@@ -281,7 +284,7 @@ impl<M: Model> QuerySet<M> {
         &self,
         executor: &impl Executor,
         order: &[OrderBy],
-    ) -> Result<(SelectStatement, Vec<(&'static str, usize)>)> {
+    ) -> Result<(SelectStatement, Vec<crate::relations::Loaded>)> {
         self.check()?;
         let backend = executor.backend();
         let meta = M::meta();
@@ -292,16 +295,21 @@ impl<M: Model> QuerySet<M> {
         for field in meta.fields {
             select.column((Alias::new(root), field.column));
         }
-        let mut related = Vec::new();
+        // Shorter paths first, so each relation is decoded after its parent's columns exist.
+        let mut paths = self.select_related.clone();
+        paths.sort_by_key(|p| p.len());
+        let mut flat: Vec<(Vec<&'static str>, usize)> = Vec::new();
         let mut offset = meta.fields.len();
-        for name in &self.select_related {
-            let (alias, target) = compiler.join_alias(&[(*name).to_owned()])?;
+        for path in &paths {
+            let names: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
+            let (alias, target) = compiler.join_alias(&names)?;
             for field in target.fields {
                 select.column((Alias::new(alias.clone()), field.column));
             }
-            related.push((*name, offset));
+            flat.push((path.clone(), offset));
             offset += target.fields.len();
         }
+        let related = crate::relations::Loaded::tree(&flat, &[]);
         if let Some(condition) = self.where_expr(&mut compiler)? {
             select.and_where(condition);
         }
@@ -346,8 +354,8 @@ impl<M: Model> QuerySet<M> {
         let statement = Statement::new(executor.backend(), &select, self.for_update);
         let mut rows = executor::fetch(executor, statement, |row| {
             let mut instance = M::from_row(row, 0)?;
-            for (name, offset) in &related {
-                instance.load_related(name, row, *offset)?;
+            for loaded in &related {
+                instance.load_related(loaded, row)?;
             }
             Ok(instance)
         })

@@ -288,3 +288,33 @@ db_test!(distinct_values_ignore_the_default_ordering, |db| async move {
     assert_eq!(names.len(), 1);
     Ok(())
 });
+
+db_test!(select_related_follows_paths, |db| async move {
+    setup(&db).await?;
+    let node = |db: Db, kind: &'static str, parent: Option<i64>| async move {
+        let mut n = Node {
+            id: Auto::new(),
+            r#type: kind.into(),
+            parent: parent.map(ForeignKey::new),
+            links: ManyToMany::new(),
+            children: Reverse::new(),
+        };
+        n.insert(&db).await.map(|()| n.id.value())
+    };
+    let root = node(db.db().clone(), "root", None).await?;
+    let middle = node(db.db().clone(), "middle", Some(root)).await?;
+    node(db.db().clone(), "leaf", Some(middle)).await?;
+    let before = db.query_count();
+    let leaf = Node::objects()
+        .filter(Node::TYPE.eq("leaf"))
+        .select_related(Node::PARENT.then(Node::PARENT))
+        .get(&*db)
+        .await?;
+    assert_eq!(db.query_count() - before, 1, "one query for three levels");
+    let parent = leaf.parent.as_ref().unwrap().get().unwrap();
+    assert_eq!(parent.r#type, "middle");
+    let grandparent = parent.parent.as_ref().unwrap().get().unwrap();
+    assert_eq!(grandparent.r#type, "root");
+    assert!(grandparent.parent.is_none());
+    Ok(())
+});
