@@ -50,10 +50,17 @@ async fn single(db: State<Db>) -> Result<Json<World>> {
 /// `queries` random rows, one query each.
 #[get("/queries", tag = "bench")]
 async fn queries(db: State<Db>, #[query] queries: Option<String>) -> Result<Json<Vec<World>>> {
-    let mut worlds = Vec::with_capacity(query_count(queries.clone()));
-    for _ in 0..query_count(queries) {
-        worlds.push(world(&db, random_id()).await?);
-    }
+    // Twenty queries in a row: keep one connection for them (a no-op on SQLite).
+    let worlds = db
+        .pinned(async {
+            let mut worlds = Vec::with_capacity(query_count(queries.clone()));
+            for _ in 0..query_count(queries) {
+                worlds.push(world(&db, random_id()).await?);
+            }
+            Ok::<_, quiver::Error>(worlds)
+        })
+        .await
+        .or_404()??;
     Ok(Json(worlds))
 }
 
@@ -61,12 +68,18 @@ async fn queries(db: State<Db>, #[query] queries: Option<String>) -> Result<Json
 #[get("/updates", tag = "bench")]
 async fn updates(db: State<Db>, #[query] queries: Option<String>) -> Result<Json<Vec<World>>> {
     let n = query_count(queries);
-    let mut worlds = Vec::with_capacity(n);
-    for _ in 0..n {
-        let mut row = world(&db, random_id()).await?;
-        row.random_number = random_id();
-        worlds.push(row);
-    }
+    let worlds = db
+        .pinned(async {
+            let mut worlds = Vec::with_capacity(n);
+            for _ in 0..n {
+                let mut row = world(&db, random_id()).await?;
+                row.random_number = random_id();
+                worlds.push(row);
+            }
+            Ok::<_, quiver::Error>(worlds)
+        })
+        .await
+        .or_404()??;
     // One row per id, the last value winning, in key order (no deadlocks between writers).
     let mut latest: Vec<World> = worlds.clone();
     latest.reverse();

@@ -247,3 +247,31 @@ db_test!(the_db_handle_joins_the_open_transaction, |db| async move {
     assert!(names(&db).await?.is_empty(), "the write through the Db handle was rolled back too");
     Ok(())
 });
+
+db_test!(pinned_keeps_one_connection, |db| async move {
+    let sql = match db.backend() {
+        quiver_orm::Backend::Postgres => "SELECT CAST(pg_backend_pid() AS BIGINT)",
+        quiver_orm::Backend::MySql => "SELECT CAST(CONNECTION_ID() AS SIGNED)",
+        quiver_orm::Backend::Sqlite => return Ok(()),
+    };
+    let handle = db.db().clone();
+    let ids = db
+        .pinned(async move {
+            let mut ids = Vec::new();
+            for _ in 0..10 {
+                let id = handle
+                    .fetch_raw(sql, [], |row| <i64 as quiver_orm::FieldType>::decode(row, 0))
+                    .await?;
+                ids.push(id[0]);
+                // Another task takes pool connections meanwhile: the pinned one stays ours.
+                let other = handle.clone();
+                tokio::spawn(async move { other.fetch_raw(sql, [], |_| Ok(())).await })
+                    .await
+                    .unwrap()?;
+            }
+            Ok::<_, Error>(ids)
+        })
+        .await??;
+    assert!(ids.windows(2).all(|w| w[0] == w[1]), "{ids:?}");
+    Ok(())
+});

@@ -21,6 +21,7 @@ pub(crate) async fn connect(url: &str, options: &PoolOptions) -> Result<MySqlPoo
         .max_connections(options.max_connections)
         .min_connections(options.min_connections)
         .acquire_timeout(options.acquire_timeout)
+        .test_before_acquire(options.test_before_acquire)
         .after_connect(|conn, _| {
             Box::pin(async move {
                 sqlx::Executor::execute(

@@ -22,6 +22,7 @@ pub(crate) async fn connect(url: &str, options: &PoolOptions) -> Result<PgPool> 
         .max_connections(options.max_connections)
         .min_connections(options.min_connections)
         .acquire_timeout(options.acquire_timeout)
+        .test_before_acquire(options.test_before_acquire)
         .connect_with(connect)
         .await?;
     Ok(pool)
