@@ -107,7 +107,12 @@ async fn postgres(url: &str) {
             }
         })
         .await;
-    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(url).await.unwrap();
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .test_before_acquire(false) // as the ORM's pool
+        .connect(url)
+        .await
+        .unwrap();
     let raw = measure(|id| {
         let pool = pool.clone();
         async move {
