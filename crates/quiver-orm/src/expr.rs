@@ -435,7 +435,7 @@ impl Aggregate {
     }
 }
 
-/// `COUNT(field)`; [`Count::all`] is `COUNT(*)`.
+/// `COUNT(field)`; [`count::all`] is `COUNT(*)`.
 #[allow(non_snake_case)]
 pub fn Count<M, T: FieldType>(field: Field<M, T>) -> Aggregate {
     Aggregate::of(AggregateFunction::Count, field)

@@ -69,7 +69,7 @@ pub trait FieldType: Sized + Send + Sync + 'static {
     const COLUMN: ColumnType;
     /// True when the column accepts NULL (`Option<T>`).
     const NULLABLE: bool = false;
-    /// `(stored value, label)` pairs for enum fields ([`choices!`]); empty otherwise.
+    /// `(stored value, label)` pairs for enum fields ([`choices!`](crate::choices)); empty otherwise.
     const CHOICES: &'static [(&'static str, &'static str)] = &[];
     /// The type lookups compare with: `T` itself, or `T` for `Option<T>`, or the primary key
     /// type for a foreign key.
@@ -310,7 +310,7 @@ macro_rules! choices {
     };
 }
 
-/// The stored values and labels of an enum field, declared with [`choices!`].
+/// The stored values and labels of an enum field, declared with [`choices!`](crate::choices).
 pub trait Choices {
     /// `(stored value, label)` pairs in declaration order.
     const CHOICES: &'static [(&'static str, &'static str)];

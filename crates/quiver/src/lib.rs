@@ -52,7 +52,7 @@ pub use quiver_macros::{delete, get, patch, post, put};
 /// The ORM (the `quiver-orm` crate): models, QuerySet, databases, transactions.
 ///
 /// Models derive `Model` (in the prelude); handlers take the database as `State<Db>` and turn
-/// ORM errors into HTTP answers with [`OrmResultExt::or_404`].
+/// ORM errors into HTTP answers with [`orm::OrmResultExt::or_404`].
 ///
 /// ```
 /// use quiver::prelude::*;
