@@ -3,8 +3,9 @@
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
-use crate::expr::{DatePart, Op, Operand, OrderBy, Path, Q, QNode};
+use crate::expr::{AggregateFunction, DatePart, Op, Operand, OrderBy, Path, Q, QNode};
 use crate::model::Model;
+use crate::query::RelatedAggregate;
 use crate::value::FieldType;
 
 /// A field of model `M` holding a `T`; the derive writes one as an associated constant per
@@ -226,6 +227,35 @@ impl<M, T: Model> Field<M, crate::relations::Reverse<T>> {
         Q(QNode::Related { field: self.head, inner: Box::new(q) })
     }
 }
+
+macro_rules! related_aggregates {
+    ($set:ident) => {
+        impl<M, T: Model> Field<M, crate::relations::$set<T>> {
+            /// The number of related rows, per row (for `annotate`).
+            pub fn count(self) -> RelatedAggregate {
+                RelatedAggregate::new(self.head, AggregateFunction::Count, None)
+            }
+            /// The sum of a field of the related rows (NULL when there are none).
+            pub fn sum<V: FieldType>(self, field: Field<T, V>) -> RelatedAggregate {
+                RelatedAggregate::new(self.head, AggregateFunction::Sum, Some(field.name()))
+            }
+            /// The average of a field of the related rows.
+            pub fn avg<V: FieldType>(self, field: Field<T, V>) -> RelatedAggregate {
+                RelatedAggregate::new(self.head, AggregateFunction::Avg, Some(field.name()))
+            }
+            /// The smallest value of a field of the related rows.
+            pub fn min<V: FieldType>(self, field: Field<T, V>) -> RelatedAggregate {
+                RelatedAggregate::new(self.head, AggregateFunction::Min, Some(field.name()))
+            }
+            /// The largest value of a field of the related rows.
+            pub fn max<V: FieldType>(self, field: Field<T, V>) -> RelatedAggregate {
+                RelatedAggregate::new(self.head, AggregateFunction::Max, Some(field.name()))
+            }
+        }
+    };
+}
+related_aggregates!(Reverse);
+related_aggregates!(ManyToMany);
 
 /// Date and datetime fields: compare a part of the value (`created_at__year`).
 pub trait DateField: FieldType {}

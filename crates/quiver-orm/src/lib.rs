@@ -85,7 +85,7 @@ pub use expr::{
 };
 pub use field::{DateField, Field};
 pub use model::{Auto, FieldMeta, Model, ModelMeta, OnDelete, RelationMeta};
-pub use query::{QuerySet, Update};
+pub use query::{Annotated, QuerySet, RelatedAggregate, Update};
 pub use relations::{
     ForeignKey, Loaded, ManyToMany, ManyToManyMeta, OneToOne, Prefetch, RelationField, Reverse,
     ReverseMeta, prefetch_foreign_key, prefetch_many_to_many, prefetch_reverse,

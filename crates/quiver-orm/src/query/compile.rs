@@ -24,6 +24,8 @@ struct Join {
 pub(crate) struct Compiler {
     pub(crate) backend: Backend,
     pub(crate) root: &'static ModelMeta,
+    /// The root table's alias: its name, except inside a correlated subquery.
+    alias: String,
     joins: Vec<Join>,
 }
 
@@ -37,7 +39,12 @@ pub(crate) struct Column {
 
 impl Compiler {
     pub(crate) fn new(backend: Backend, root: &'static ModelMeta) -> Self {
-        Compiler { backend, root, joins: Vec::new() }
+        Compiler { backend, root, alias: root.table.to_owned(), joins: Vec::new() }
+    }
+
+    /// A compiler whose root table goes by `alias` (a subquery inside another query).
+    pub(crate) fn with_alias(backend: Backend, root: &'static ModelMeta, alias: &str) -> Self {
+        Compiler { backend, root, alias: alias.to_owned(), joins: Vec::new() }
     }
 
     pub(crate) fn has_joins(&self) -> bool {
@@ -46,8 +53,8 @@ impl Compiler {
 
     /// The root table's alias: the table name itself, so that single-table `UPDATE` and
     /// `DELETE` can use the same qualified column names.
-    pub(crate) fn root_alias(&self) -> &'static str {
-        self.root.table
+    pub(crate) fn root_alias(&self) -> &str {
+        &self.alias
     }
 
     /// The field named `name` on `meta` (`pk` names the primary key).

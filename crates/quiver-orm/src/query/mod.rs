@@ -1,5 +1,6 @@
 //! `QuerySet<M>`: a lazy, chainable query. Nothing runs until an `async` method is awaited.
 
+mod annotate;
 mod compile;
 mod write;
 
@@ -9,6 +10,7 @@ use std::ops::{Bound, RangeBounds};
 
 use sea_query::{Alias, Expr, LockType, Query, SelectStatement, Value};
 
+pub use annotate::RelatedAggregate;
 pub(crate) use compile::Compiler;
 pub use write::Update;
 
@@ -59,6 +61,7 @@ pub struct QuerySet<M> {
     select_related: Vec<Vec<&'static str>>,
     prefetch: Vec<&'static str>,
     for_update: bool,
+    annotations: Vec<RelatedAggregate>,
     /// A mistake found while building (e.g. an unknown field name); reported when run.
     pub(crate) error: Option<String>,
     _model: PhantomData<fn() -> M>,
@@ -75,6 +78,7 @@ impl<M> Clone for QuerySet<M> {
             select_related: self.select_related.clone(),
             prefetch: self.prefetch.clone(),
             for_update: self.for_update,
+            annotations: self.annotations.clone(),
             error: self.error.clone(),
             _model: PhantomData,
         }
@@ -110,6 +114,7 @@ impl<M: Model> QuerySet<M> {
             select_related: Vec::new(),
             prefetch: Vec::new(),
             for_update: false,
+            annotations: Vec::new(),
             error: None,
             _model: PhantomData,
         }
@@ -285,6 +290,21 @@ impl<M: Model> QuerySet<M> {
         executor: &impl Executor,
         order: &[OrderBy],
     ) -> Result<(SelectStatement, Vec<crate::relations::Loaded>)> {
+        let (select, related, _) = self.select_annotated(executor, order)?;
+        Ok((select, related))
+    }
+
+    /// [`Self::select`] plus the annotation columns at the end: `(name, type, places)`.
+    #[allow(clippy::type_complexity)]
+    fn select_annotated(
+        &self,
+        executor: &impl Executor,
+        order: &[OrderBy],
+    ) -> Result<(
+        SelectStatement,
+        Vec<crate::relations::Loaded>,
+        Vec<(String, ColumnType, Option<u8>)>,
+    )> {
         self.check()?;
         let backend = executor.backend();
         let meta = M::meta();
@@ -310,11 +330,31 @@ impl<M: Model> QuerySet<M> {
             offset += target.fields.len();
         }
         let related = crate::relations::Loaded::tree(&flat, &[]);
+        let mut annotations = Vec::new();
+        let mut annotation_exprs = Vec::new();
+        for (i, annotation) in self.annotations.iter().enumerate() {
+            let (expr, column_type, places) = annotation.compile(&compiler, i + 1)?;
+            select.expr(expr.clone());
+            annotation_exprs.push((annotation.alias_name(), expr));
+            annotations.push((annotation.alias_name(), column_type, places));
+        }
         if let Some(condition) = self.where_expr(&mut compiler)? {
             select.and_where(condition);
         }
         for key in order {
-            compiler.order(&mut select, key)?;
+            // An annotation's name orders by its value.
+            let annotation = match key.path.as_slice() {
+                [name] => annotation_exprs.iter().find(|(alias, _)| alias == name),
+                _ => None,
+            };
+            match annotation {
+                Some((_, expr)) => {
+                    let direction =
+                        if key.descending { sea_query::Order::Desc } else { sea_query::Order::Asc };
+                    select.order_by_expr(expr.clone(), direction);
+                }
+                None => compiler.order(&mut select, key)?,
+            }
         }
         compiler.apply_joins(&mut select);
         if self.distinct {
@@ -338,7 +378,7 @@ impl<M: Model> QuerySet<M> {
                 select.lock(LockType::Update);
             }
         }
-        Ok((select, related))
+        Ok((select, related, annotations))
     }
 
     async fn fetch_ordered(&self, executor: &impl Executor, order: &[OrderBy]) -> Result<Vec<M>> {
@@ -362,6 +402,78 @@ impl<M: Model> QuerySet<M> {
         .await?;
         for name in &self.prefetch {
             crate::relations::prefetch(executor, &mut rows, name).await?;
+        }
+        Ok(rows)
+    }
+
+    /// Adds an aggregate over each row's related rows (Django's `annotate`), read with
+    /// [`QuerySet::all_annotated`]; its name can be used in [`QuerySet::order_by_names`].
+    pub fn annotate(mut self, aggregate: RelatedAggregate) -> Self {
+        self.annotations.push(aggregate);
+        self
+    }
+
+    /// Runs the query and returns every row with its annotations.
+    pub async fn all_annotated(&self, executor: &impl Executor) -> Result<Vec<Annotated<M>>> {
+        if self.annotations.is_empty() {
+            return Ok(self
+                .all(executor)
+                .await?
+                .into_iter()
+                .map(|row| Annotated { row, values: Default::default() })
+                .collect());
+        }
+        let order = self.effective_order();
+        let (select, related, annotations) = self.select_annotated(executor, &order)?;
+        let meta = M::meta();
+        let first = meta.fields.len()
+            + self
+                .select_related
+                .iter()
+                .map(|path| {
+                    let names: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
+                    Compiler::new(executor.backend(), meta)
+                        .join_alias(&names)
+                        .map(|(_, m)| m.fields.len())
+                        .unwrap_or(0)
+                })
+                .sum::<usize>();
+        let statement = Statement::new(executor.backend(), &select, self.for_update);
+        let mut rows = executor::fetch(executor, statement, |row| {
+            let mut instance = M::from_row(row, 0)?;
+            for loaded in &related {
+                instance.load_related(loaded, row)?;
+            }
+            let mut values = serde_json::Map::new();
+            for (i, (name, column_type, places)) in annotations.iter().enumerate() {
+                let index = first + i;
+                let value = match places {
+                    Some(places) => match <Option<rust_decimal::Decimal>>::decode(row, index) {
+                        Ok(Some(mut d)) => {
+                            d.rescale(u32::from(*places));
+                            serde_json::Value::String(d.to_string())
+                        }
+                        Ok(None) => serde_json::Value::Null,
+                        Err(e) => return Err(Error::decode(meta.name, name.clone(), e)),
+                    },
+                    None => json_column(row, index, *column_type, meta.name)?,
+                };
+                values.insert(name.clone(), value);
+            }
+            Ok(Annotated { row: instance, values })
+        })
+        .await?;
+        if !self.prefetch.is_empty() {
+            let (mut instances, values): (Vec<M>, Vec<_>) =
+                rows.into_iter().map(|a| (a.row, a.values)).unzip();
+            for name in &self.prefetch {
+                crate::relations::prefetch(executor, &mut instances, name).await?;
+            }
+            rows = instances
+                .into_iter()
+                .zip(values)
+                .map(|(row, values)| Annotated { row, values })
+                .collect();
         }
         Ok(rows)
     }
@@ -730,6 +842,38 @@ impl<M: Model> QuerySet<M> {
     /// refuse with [`ErrorKind::ForeignKeyViolation`], set null/default update.
     pub async fn delete(&self, executor: &impl Executor) -> Result<u64> {
         write::delete(self, executor).await
+    }
+}
+
+/// A row with the values of its annotations (`QuerySet::all_annotated`); derefs to the row.
+/// Serializes as the row's fields plus the annotations.
+#[derive(Debug, Clone)]
+pub struct Annotated<M> {
+    /// The instance.
+    pub row: M,
+    /// The annotations by name.
+    pub values: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<M> std::ops::Deref for Annotated<M> {
+    type Target = M;
+    fn deref(&self) -> &M {
+        &self.row
+    }
+}
+
+impl<M: serde::Serialize> serde::Serialize for Annotated<M> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::Error as _;
+        let mut object = match serde_json::to_value(&self.row).map_err(S::Error::custom)? {
+            serde_json::Value::Object(object) => object,
+            _ => return Err(S::Error::custom("an annotated row must serialize as an object")),
+        };
+        object.extend(self.values.clone());
+        object.serialize(serializer)
     }
 }
 

@@ -249,6 +249,15 @@ db_test!(self_references_raw_identifiers_and_one_to_one_keys, |db| async move {
     let leaves =
         Node::objects().filter(Node::PARENT.then(Node::TYPE).eq("root")).count(&*db).await?;
     assert_eq!(leaves, 1);
+    let kids = Node::objects()
+        .annotate(Node::CHILDREN.count().alias("kids"))
+        .order_by([Node::ID.asc()])
+        .all_annotated(&*db)
+        .await?;
+    let kids: Vec<_> = kids.iter().map(|n| (n.r#type.clone(), n.values["kids"].clone())).collect();
+    let expected =
+        [("root".to_string(), serde_json::json!(1)), ("leaf".to_string(), serde_json::json!(0))];
+    assert_eq!(kids, expected, "a relation to the model itself");
 
     let mut ada = author("ada");
     ada.insert(&*db).await?;

@@ -230,3 +230,67 @@ db_test!(explain_and_sql, |db| async move {
     );
     Ok(())
 });
+
+db_test!(annotations_count_and_sum_related_rows, |db| async move {
+    setup(&db).await?;
+    let (ada, bob) = data(&db).await?;
+    author("carol").insert(&*db).await?;
+    let mut rust = Tag { id: Auto::new(), name: "rust".into() };
+    rust.insert(&*db).await?;
+    let a1 = Article::objects().filter(Article::TITLE.eq("a1")).get(&*db).await?;
+    a1.tags.add(&*db, [&rust]).await?;
+    let b2 = Article::objects().filter(Article::TITLE.eq("b2")).get(&*db).await?;
+    b2.tags.add(&*db, [&rust]).await?;
+
+    let before = db.query_count();
+    let authors = Author::objects()
+        .annotate(Author::ARTICLES.count().alias("n"))
+        .annotate(Author::ARTICLES.sum(Article::VIEWS))
+        .annotate(Author::ARTICLES.count().filter(Article::VIEWS.gte(20)).alias("popular"))
+        .annotate(Author::ARTICLES.max(Article::TITLE).alias("last"))
+        .annotate(Author::ARTICLES.sum(Article::PRICE).alias("money"))
+        .order_by_names(["-n", "name"])
+        .all_annotated(&*db)
+        .await?;
+    assert_eq!(db.query_count() - before, 1, "correlated subqueries: one query");
+    let rows: Vec<serde_json::Value> = authors
+        .iter()
+        .map(|a| {
+            serde_json::json!([
+                a.name,
+                a.values["n"],
+                a.values["articles__views__sum"],
+                a.values["popular"],
+                a.values["last"],
+                a.values["money"]
+            ])
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            serde_json::json!(["ada", 3, 60, 2, "a3", "59.97"]),
+            serde_json::json!(["bob", 2, 55, 1, "b2", "39.98"]),
+            serde_json::json!(["carol", 0, null, 0, null, null]),
+        ]
+    );
+    let _ = (ada, bob);
+
+    let tags = Tag::objects().all(&*db).await?;
+    assert_eq!(tags.len(), 1);
+    let tagged = Article::objects()
+        .annotate(Article::TAGS.count().alias("tags"))
+        .filter(Article::TITLE.in_(["a1", "a2"]))
+        .order_by([Article::TITLE.asc()])
+        .all_annotated(&*db)
+        .await?;
+    let counts: Vec<_> = tagged.iter().map(|a| a.values["tags"].clone()).collect();
+    assert_eq!(counts, [serde_json::json!(1), serde_json::json!(0)]);
+    let error = Author::objects()
+        .order_by_names(["-nope"])
+        .annotate(Author::ARTICLES.count())
+        .all_annotated(&*db)
+        .await;
+    assert!(error.is_err());
+    Ok(())
+});
