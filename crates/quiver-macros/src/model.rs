@@ -734,8 +734,22 @@ fn expand_model(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
 
             fn check_fields(&self) -> ::std::vec::Vec<#orm::validator_errors::FieldError> {
                 let meta = <Self as #orm::Model>::meta();
-                let mut errors = ::std::vec::Vec::new();
+                let mut errors: ::std::vec::Vec<#orm::validator_errors::FieldError> = ::std::vec::Vec::new();
+                {
+                    // The API's constraints, when the model derives validator's Validate.
+                    #[allow(unused_imports)]
+                    use #orm::__private::{NoValidate as _, ViaValidate as _};
+                    (&#orm::__private::ValidateProbe(self)).run_validate(meta, &mut errors);
+                }
+                let mut own: ::std::vec::Vec<#orm::validator_errors::FieldError> = ::std::vec::Vec::new();
                 #(#checks_code)*
+                // The column's own limits, unless the field already failed above.
+                for error in own {
+                    if !errors.iter().any(|e| e.field == error.field) {
+                        errors.push(error);
+                    }
+                }
+                errors.sort_by_key(|e| meta.fields.iter().position(|f| f.name == e.field));
                 errors
             }
 

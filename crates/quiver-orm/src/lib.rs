@@ -166,6 +166,92 @@ pub mod __private {
         }
     }
 
+    /// Runs `validator::Validate` when the model derives it, so `full_clean` checks the same
+    /// constraints as the API (autoref specialisation: [`ViaValidate`] is picked first).
+    pub struct ValidateProbe<'a, T>(pub &'a T);
+
+    /// The probe's method for models that derive `validator::Validate`.
+    pub trait ViaValidate {
+        /// Appends the validator's problems, in field order.
+        fn run_validate(
+            &self,
+            meta: &'static crate::ModelMeta,
+            errors: &mut Vec<crate::validator_errors::FieldError>,
+        );
+    }
+
+    impl<T: validator::Validate> ViaValidate for ValidateProbe<'_, T> {
+        fn run_validate(
+            &self,
+            meta: &'static crate::ModelMeta,
+            errors: &mut Vec<crate::validator_errors::FieldError>,
+        ) {
+            let Err(report) = self.0.validate() else { return };
+            let by_field = report.field_errors();
+            for field in meta.fields {
+                for error in by_field.get(field.name).map(|v| v.as_slice()).unwrap_or_default() {
+                    errors.push(crate::validator_errors::FieldError {
+                        field: field.name,
+                        code: match error.code.as_ref() {
+                            "length" => "length",
+                            "range" => "range",
+                            "email" => "email",
+                            "url" => "url",
+                            "regex" => "regex",
+                            "required" => "required",
+                            _ => "invalid",
+                        },
+                        message: describe(error),
+                    });
+                }
+            }
+        }
+    }
+
+    fn describe(error: &validator::ValidationError) -> String {
+        if let Some(message) = &error.message {
+            return message.to_string();
+        }
+        let param = |name: &str| error.params.get(name).map(|v| v.to_string());
+        match (error.code.as_ref(), param("min"), param("max"), param("equal")) {
+            ("length", _, _, Some(n)) => {
+                format!("ensure this value has exactly {n} characters or items")
+            }
+            ("length", Some(min), Some(max), _) => {
+                format!("ensure this value has between {min} and {max} characters or items")
+            }
+            ("length", Some(min), None, _) => {
+                format!("ensure this value has at least {min} characters or items")
+            }
+            ("length", None, Some(max), _) => {
+                format!("ensure this value has at most {max} characters or items")
+            }
+            ("range", Some(min), Some(max), _) => {
+                format!("ensure this value is between {min} and {max}")
+            }
+            ("range", Some(min), None, _) => format!("ensure this value is at least {min}"),
+            ("range", None, Some(max), _) => format!("ensure this value is at most {max}"),
+            ("email", ..) => "enter a valid email address".into(),
+            ("url", ..) => "enter a valid URL".into(),
+            ("regex", ..) => "the value does not have the expected form".into(),
+            ("required", ..) => "this field is required".into(),
+            (code, ..) => format!("the value failed the {code} check"),
+        }
+    }
+
+    /// The probe's method for other models: nothing to add.
+    pub trait NoValidate {
+        /// Does nothing.
+        fn run_validate(
+            &self,
+            _meta: &'static crate::ModelMeta,
+            _errors: &mut Vec<crate::validator_errors::FieldError>,
+        ) {
+        }
+    }
+
+    impl<T> NoValidate for &ValidateProbe<'_, T> {}
+
     /// Now, for `auto_now` fields.
     pub trait Now {
         /// The current time in this type.

@@ -181,7 +181,10 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
         crate::instance::raw(db, sql, values.into_iter().collect())
     }
 
-    /// Runs the field checks and returns every problem at once.
+    /// Runs the field checks and returns every problem at once, in field order: the
+    /// constraints of validator's `#[validate(...)]` when the model also derives `Validate`
+    /// (the same ones the API checks), then the columns' own limits (max length, decimal
+    /// digits).
     ///
     /// ```
     /// use quiver_orm::prelude::*;

@@ -266,3 +266,25 @@ db_test!(raw_queries_bind_their_values, |db| async move {
     assert!(none.is_empty(), "the value is bound, never spliced");
     Ok(())
 });
+
+db_test!(full_clean_runs_the_api_constraints_too, |db| async move {
+    let bad = Contact { id: Auto::new(), name: "x".into(), email: "nope".into(), age: 200 };
+    let error = bad.full_clean().unwrap_err();
+    let ErrorKind::Validation(problems) = error.kind() else { panic!("{error}") };
+    let found: Vec<(&str, &str, &str)> =
+        problems.iter().map(|p| (p.field, p.code, p.message.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            ("name", "length", "ensure this value has between 2 and 40 characters or items"),
+            ("email", "email", "enter a valid email address"),
+            ("age", "range", "ensure this value is between 0 and 150"),
+        ]
+    );
+    let good =
+        Contact { id: Auto::new(), name: "Ada".into(), email: "ada@example.com".into(), age: 36 };
+    assert!(good.full_clean().is_ok());
+    assert_eq!(Contact::meta().field("name").unwrap().max_length, Some(40), "from #[validate]");
+    let _ = db;
+    Ok(())
+});

@@ -216,6 +216,20 @@ pub struct Pin {
     pub category: ForeignKey<Category>,
 }
 
+/// A model that also derives validator's `Validate`: full_clean runs those checks too.
+#[derive(Model, validator::Validate, Debug, Clone)]
+#[model(table = "orm_contact")]
+pub struct Contact {
+    pub id: Auto<i64>,
+    #[validate(length(min = 2, max = 40))]
+    pub name: String,
+    #[validate(email)]
+    #[field(max_length = 100)]
+    pub email: String,
+    #[validate(range(min = 0, max = 150))]
+    pub age: i32,
+}
+
 pub fn all() -> Vec<&'static ModelMeta> {
     vec![
         Group::meta(),
@@ -234,6 +248,7 @@ pub fn all() -> Vec<&'static ModelMeta> {
         Bare::meta(),
         Page::meta(),
         Link::meta(),
+        Contact::meta(),
     ]
 }
 
