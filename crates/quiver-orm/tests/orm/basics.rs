@@ -288,3 +288,20 @@ db_test!(full_clean_runs_the_api_constraints_too, |db| async move {
     let _ = db;
     Ok(())
 });
+
+#[tokio::test]
+async fn bad_urls_say_what_is_wrong() {
+    let error = Db::connect("oracle://scott:tiger@db/orcl").await.unwrap_err();
+    assert!(matches!(error.kind(), ErrorKind::Config(_)), "{error:?}");
+    assert!(
+        error.to_string().contains("use sqlite://path, postgres://... or mysql://..."),
+        "{error}"
+    );
+    let options =
+        quiver_orm::PoolOptions::default().acquire_timeout(std::time::Duration::from_secs(2));
+    // Nothing listens on port 1: a database error, not a panic or a hang.
+    let error = Db::connect_with("postgres://nobody@127.0.0.1:1/none", options).await.unwrap_err();
+    assert!(matches!(error.kind(), ErrorKind::Database(_)), "{error:?}");
+    let error = Db::connect("sqlite:///nonexistent-dir/sub/app.db").await.unwrap_err();
+    assert!(matches!(error.kind(), ErrorKind::Database(_)), "{error:?}");
+}
