@@ -11,10 +11,15 @@ struct Note {
 }
 
 #[derive(Model)]
+struct Board {
+    id: Auto<i64>,
+}
+
+#[derive(Model)]
 struct Pin {
     id: Auto<i64>,
     #[field(on_delete = explode)]
-    note: ForeignKey<Note>,
+    board: ForeignKey<Board>,
 }
 
 fn main() {}
