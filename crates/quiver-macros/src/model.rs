@@ -51,6 +51,7 @@ struct ModelOptions {
     checks: Vec<(String, String)>,
     verbose_name: Option<String>,
     verbose_name_plural: Option<String>,
+    renamed_from: Option<String>,
 }
 
 #[derive(Default)]
@@ -71,6 +72,7 @@ struct FieldOptions {
     via: Option<String>,
     through: Option<Type>,
     skip: bool,
+    renamed_from: Option<String>,
 }
 
 enum Kind {
@@ -160,6 +162,7 @@ fn parse_model_options(attrs: &[syn::Attribute], errors: &mut Vec<syn::Error>) -
             match key.as_str() {
                 "table" => options.table = Some(meta.value()?.parse::<LitStr>()?.value()),
                 "verbose_name" => options.verbose_name = Some(meta.value()?.parse::<LitStr>()?.value()),
+                "renamed_from" => options.renamed_from = Some(meta.value()?.parse::<LitStr>()?.value()),
                 "verbose_name_plural" => {
                     options.verbose_name_plural = Some(meta.value()?.parse::<LitStr>()?.value())
                 }
@@ -185,7 +188,7 @@ fn parse_model_options(attrs: &[syn::Attribute], errors: &mut Vec<syn::Error>) -
                 }
                 _ => {
                     return Err(meta.error(
-                        "unknown model option; expected table, ordering, unique_together, index_together, check, verbose_name or verbose_name_plural",
+                        "unknown model option; expected table, ordering, unique_together, index_together, check, verbose_name, verbose_name_plural or renamed_from",
                     ));
                 }
             }
@@ -251,6 +254,7 @@ fn parse_field_options(attrs: &[syn::Attribute], errors: &mut Vec<syn::Error>) -
                 "help_text" => options.help_text = Some(meta.value()?.parse::<LitStr>()?.value()),
                 "related_name" => options.related_name = Some(meta.value()?.parse::<LitStr>()?.value()),
                 "via" => options.via = Some(meta.value()?.parse::<LitStr>()?.value()),
+                "renamed_from" => options.renamed_from = Some(meta.value()?.parse::<LitStr>()?.value()),
                 "through" => options.through = Some(meta.value()?.parse()?),
                 "on_delete" => {
                     let ident: Ident = meta.value()?.parse()?;
@@ -266,7 +270,7 @@ fn parse_field_options(attrs: &[syn::Attribute], errors: &mut Vec<syn::Error>) -
                 }
                 _ => {
                     return Err(meta.error(
-                        "unknown field option; expected primary_key, unique, index, max_length, max_digits, decimal_places, default, db_column, auto_now, auto_now_add, help_text, on_delete, related_name, via, through or skip",
+                        "unknown field option; expected primary_key, unique, index, max_length, max_digits, decimal_places, default, db_column, auto_now, auto_now_add, help_text, on_delete, related_name, via, through, renamed_from or skip",
                     ));
                 }
             }
@@ -438,6 +442,10 @@ fn expand_model(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
     let verbose_plural =
         model_options.verbose_name_plural.clone().unwrap_or_else(|| format!("{verbose}s"));
     let model_doc = doc_of(&input.attrs);
+    let model_renamed_from = match &model_options.renamed_from {
+        Some(old) => quote!(Some(#old)),
+        None => quote!(None),
+    };
     let ordering = &model_options.ordering;
     let unique_together = model_options.unique_together.iter().map(|g| quote!(&[#(#g),*]));
     let index_together = model_options.index_together.iter().map(|g| quote!(&[#(#g),*]));
@@ -490,6 +498,10 @@ fn expand_model(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
         let auto_now = field.options.auto_now;
         let auto_now_add = field.options.auto_now_add;
         let help = field.options.help_text.clone().unwrap_or_else(|| field.doc.clone());
+        let renamed_from = match &field.options.renamed_from {
+            Some(old) => quote!(Some(#old)),
+            None => quote!(None),
+        };
         let relation = if field.relation {
             let on_delete = match field.options.on_delete.as_ref().map(|i| i.to_string()).as_deref()
             {
@@ -531,6 +543,7 @@ fn expand_model(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
                 help_text: #help,
                 choices: <#ty as #orm::FieldType>::CHOICES,
                 relation: #relation,
+                renamed_from: #renamed_from,
             }
         });
         decodes.push(quote! {
@@ -700,6 +713,7 @@ fn expand_model(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
                     many_to_many: &[#(#m2m_metas),*],
                     reverse: &[#(#reverse_metas),*],
                     doc: #model_doc,
+                    renamed_from: #model_renamed_from,
                 };
                 &META
             }

@@ -67,6 +67,7 @@ mod executor;
 mod expr;
 mod field;
 mod instance;
+pub mod migrations;
 mod model;
 mod query;
 mod relations;

@@ -240,6 +240,8 @@ pub struct ModelMeta {
     pub reverse: &'static [crate::relations::ReverseMeta],
     /// The struct's doc comment.
     pub doc: &'static str,
+    /// The model's previous name, for the migration autodetector.
+    pub renamed_from: Option<&'static str>,
 }
 
 impl ModelMeta {
@@ -298,6 +300,8 @@ pub struct FieldMeta {
     pub choices: &'static [(&'static str, &'static str)],
     /// Set for `ForeignKey`/`OneToOne`.
     pub relation: Option<RelationMeta>,
+    /// The field's previous name, for the migration autodetector.
+    pub renamed_from: Option<&'static str>,
 }
 
 impl FieldMeta {
@@ -321,6 +325,7 @@ impl FieldMeta {
         help_text: "",
         choices: &[],
         relation: None,
+        renamed_from: None,
     };
 }
 
@@ -339,7 +344,8 @@ pub struct RelationMeta {
 
 /// What happens to rows that point at a deleted row. Enforced by the database's foreign key
 /// (SQLite runs with `foreign_keys = ON`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum OnDelete {
     /// Delete the pointing rows too.
     Cascade,

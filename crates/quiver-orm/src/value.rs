@@ -8,7 +8,8 @@ use uuid::Uuid;
 use crate::row::{DecodeError, Row, get_native};
 
 /// The portable column types; each backend spells them in its own DDL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ColumnType {
     /// `BOOLEAN` (MySQL: `TINYINT(1)`, SQLite: `INTEGER`).

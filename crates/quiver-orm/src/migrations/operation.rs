@@ -1,0 +1,312 @@
+//! Migration operations: each changes the project state and describes itself. Applying them to
+//! a database (and reversing them) builds on the same data.
+
+use serde::{Deserialize, Serialize};
+
+use super::state::{FieldState, ManyToManyState, ModelState, ProjectState};
+use crate::error::{Error, Result};
+
+/// One step of a migration. Stored in migration files as a TOML table tagged by `op`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Operation {
+    /// Creates a table.
+    CreateModel {
+        /// The whole model.
+        model: ModelState,
+    },
+    /// Drops a table.
+    DeleteModel {
+        /// The model's name.
+        name: String,
+    },
+    /// Renames a model (and its table when the table followed the name).
+    RenameModel {
+        /// The old name.
+        old: String,
+        /// The new name.
+        new: String,
+    },
+    /// Renames a model's table.
+    AlterModelTable {
+        /// The model's name.
+        model: String,
+        /// The new table.
+        table: String,
+    },
+    /// Adds a column.
+    AddField {
+        /// The model's name.
+        model: String,
+        /// The new field.
+        field: FieldState,
+        /// A value for the rows that exist, when the field has no default of its own.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        one_off_default: Option<serde_json::Value>,
+    },
+    /// Drops a column.
+    RemoveField {
+        /// The model's name.
+        model: String,
+        /// The field's name.
+        name: String,
+    },
+    /// Changes a column's type, nullability, default, length, uniqueness, index or relation.
+    AlterField {
+        /// The model's name.
+        model: String,
+        /// The field as it becomes.
+        field: FieldState,
+    },
+    /// Renames a field (and its column when the column followed the name).
+    RenameField {
+        /// The model's name.
+        model: String,
+        /// The old name.
+        old: String,
+        /// The new name.
+        new: String,
+    },
+    /// Replaces the composite unique constraints.
+    AlterUniqueTogether {
+        /// The model's name.
+        model: String,
+        /// The groups of field names.
+        unique_together: Vec<Vec<String>>,
+    },
+    /// Replaces the composite indexes.
+    AlterIndexTogether {
+        /// The model's name.
+        model: String,
+        /// The groups of field names.
+        index_together: Vec<Vec<String>>,
+    },
+    /// Adds a check constraint.
+    AddConstraint {
+        /// The model's name.
+        model: String,
+        /// The constraint's name.
+        name: String,
+        /// Its SQL expression.
+        sql: String,
+    },
+    /// Drops a check constraint.
+    RemoveConstraint {
+        /// The model's name.
+        model: String,
+        /// The constraint's name.
+        name: String,
+    },
+    /// Adds a many-to-many field (its join table).
+    AddManyToMany {
+        /// The model's name.
+        model: String,
+        /// The field.
+        field: ManyToManyState,
+    },
+    /// Removes a many-to-many field (drops its join table).
+    RemoveManyToMany {
+        /// The model's name.
+        model: String,
+        /// The field's name.
+        name: String,
+    },
+    /// Runs SQL written by hand, with the SQL that undoes it (none: irreversible).
+    RunSql {
+        /// Forwards.
+        sql: String,
+        /// Backwards.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reverse_sql: Option<String>,
+    },
+    /// Runs a Rust function registered under `name` (a data migration), with its reverse.
+    RunRust {
+        /// The registered forwards function.
+        name: String,
+        /// The registered backwards function (none: irreversible).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reverse: Option<String>,
+    },
+    /// Changes only the recorded state (the database already matches), e.g. after moving a
+    /// table by hand.
+    StateOnly {
+        /// The operations applied to the state only.
+        operations: Vec<Operation>,
+    },
+}
+
+fn model_mut<'a>(state: &'a mut ProjectState, name: &str) -> Result<&'a mut ModelState> {
+    state
+        .models
+        .get_mut(name)
+        .ok_or_else(|| Error::invalid(format!("the migration state has no model {name:?}")))
+}
+
+fn field_index(model: &ModelState, name: &str) -> Result<usize> {
+    model.fields.iter().position(|f| f.name == name).ok_or_else(|| {
+        Error::invalid(format!("the migration state has no field {}.{name}", model.name))
+    })
+}
+
+impl Operation {
+    /// Applies the operation to `state`.
+    pub fn state_forwards(&self, state: &mut ProjectState) -> Result<()> {
+        match self {
+            Operation::CreateModel { model } => {
+                if state.models.contains_key(&model.name) {
+                    return Err(Error::invalid(format!("model {} is created twice", model.name)));
+                }
+                state.models.insert(model.name.clone(), model.clone());
+            }
+            Operation::DeleteModel { name } => {
+                state
+                    .models
+                    .remove(name)
+                    .ok_or_else(|| Error::invalid(format!("no model {name:?} to delete")))?;
+            }
+            Operation::RenameModel { old, new } => {
+                let mut model = state
+                    .models
+                    .remove(old)
+                    .ok_or_else(|| Error::invalid(format!("no model {old:?} to rename")))?;
+                model.name.clone_from(new);
+                state.models.insert(new.clone(), model);
+                // Relations pointing at the old name follow it.
+                for other in state.models.values_mut() {
+                    for field in &mut other.fields {
+                        if let Some(relation) = &mut field.relation
+                            && relation.to == *old
+                        {
+                            relation.to.clone_from(new);
+                        }
+                    }
+                    for m2m in &mut other.many_to_many {
+                        if m2m.to == *old {
+                            m2m.to.clone_from(new);
+                        }
+                        if m2m.through.as_deref() == Some(old.as_str()) {
+                            m2m.through = Some(new.clone());
+                        }
+                    }
+                }
+            }
+            Operation::AlterModelTable { model, table } => {
+                model_mut(state, model)?.table.clone_from(table)
+            }
+            Operation::AddField { model, field, .. } => {
+                let model = model_mut(state, model)?;
+                if model.field(&field.name).is_some() {
+                    return Err(Error::invalid(format!(
+                        "{}.{} is added twice",
+                        model.name, field.name
+                    )));
+                }
+                model.fields.push(field.clone());
+            }
+            Operation::RemoveField { model, name } => {
+                let model = model_mut(state, model)?;
+                let index = field_index(model, name)?;
+                model.fields.remove(index);
+            }
+            Operation::AlterField { model, field } => {
+                let model = model_mut(state, model)?;
+                let index = field_index(model, &field.name)?;
+                model.fields[index] = field.clone();
+            }
+            Operation::RenameField { model, old, new } => {
+                let model = model_mut(state, model)?;
+                let index = field_index(model, old)?;
+                let field = &mut model.fields[index];
+                if field.column == *old || field.column == format!("{old}_id") {
+                    field.column = field.column.replacen(old.as_str(), new, 1);
+                }
+                field.name.clone_from(new);
+                for group in model.unique_together.iter_mut().chain(model.index_together.iter_mut())
+                {
+                    for name in group.iter_mut() {
+                        if name == old {
+                            name.clone_from(new);
+                        }
+                    }
+                }
+            }
+            Operation::AlterUniqueTogether { model, unique_together } => {
+                model_mut(state, model)?.unique_together.clone_from(unique_together);
+            }
+            Operation::AlterIndexTogether { model, index_together } => {
+                model_mut(state, model)?.index_together.clone_from(index_together);
+            }
+            Operation::AddConstraint { model, name, sql } => {
+                model_mut(state, model)?
+                    .checks
+                    .push(super::state::CheckState { name: name.clone(), sql: sql.clone() });
+            }
+            Operation::RemoveConstraint { model, name } => {
+                model_mut(state, model)?.checks.retain(|c| c.name != *name);
+            }
+            Operation::AddManyToMany { model, field } => {
+                model_mut(state, model)?.many_to_many.push(field.clone())
+            }
+            Operation::RemoveManyToMany { model, name } => {
+                model_mut(state, model)?.many_to_many.retain(|m| m.name != *name);
+            }
+            Operation::RunSql { .. } | Operation::RunRust { .. } => {}
+            Operation::StateOnly { operations } => {
+                for operation in operations {
+                    operation.state_forwards(state)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One line for people (`showmigrations`, `--dry-run`), Django's wording.
+    pub fn describe(&self) -> String {
+        match self {
+            Operation::CreateModel { model } => format!("Create model {}", model.name),
+            Operation::DeleteModel { name } => format!("Delete model {name}"),
+            Operation::RenameModel { old, new } => format!("Rename model {old} to {new}"),
+            Operation::AlterModelTable { model, table } => {
+                format!("Rename table for {model} to {table}")
+            }
+            Operation::AddField { model, field, .. } => {
+                format!("Add field {} to {model}", field.name)
+            }
+            Operation::RemoveField { model, name } => format!("Remove field {name} from {model}"),
+            Operation::AlterField { model, field } => {
+                format!("Alter field {} on {model}", field.name)
+            }
+            Operation::RenameField { model, old, new } => {
+                format!("Rename field {old} on {model} to {new}")
+            }
+            Operation::AlterUniqueTogether { model, unique_together } => {
+                format!(
+                    "Alter unique_together for {model} ({} constraint(s))",
+                    unique_together.len()
+                )
+            }
+            Operation::AlterIndexTogether { model, index_together } => {
+                format!("Alter index_together for {model} ({} index(es))", index_together.len())
+            }
+            Operation::AddConstraint { model, name, .. } => {
+                format!("Create constraint {name} on model {model}")
+            }
+            Operation::RemoveConstraint { model, name } => {
+                format!("Remove constraint {name} from model {model}")
+            }
+            Operation::AddManyToMany { model, field } => {
+                format!("Add field {} to {model}", field.name)
+            }
+            Operation::RemoveManyToMany { model, name } => {
+                format!("Remove field {name} from {model}")
+            }
+            Operation::RunSql { .. } => "Raw SQL operation".into(),
+            Operation::RunRust { name, .. } => format!("Run Rust function {name}"),
+            Operation::StateOnly { operations } => {
+                let inner: Vec<String> = operations.iter().map(Operation::describe).collect();
+                format!("State only: {}", inner.join("; "))
+            }
+        }
+    }
+}

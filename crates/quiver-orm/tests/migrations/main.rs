@@ -1,0 +1,303 @@
+//! The autodetector and migration files, without a database: each change kind between two
+//! versions of a set of models, and the property that applying the detected operations to the
+//! old state gives the new one.
+
+use quiver_orm::migrations::{
+    Answers, Migration, Operation, ProjectState, Question, detect, leaves, plan, state_of,
+    suggest_name,
+};
+use quiver_orm::prelude::*;
+use quiver_orm::{ModelMeta, OnDelete};
+
+mod v1 {
+    use super::*;
+
+    #[derive(Model, Debug)]
+    #[model(table = "blog_author")]
+    pub struct Author {
+        pub id: Auto<i64>,
+        #[field(max_length = 50)]
+        pub name: String,
+    }
+
+    #[derive(Model, Debug)]
+    #[model(table = "blog_article")]
+    pub struct Article {
+        pub id: Auto<i64>,
+        #[field(max_length = 100)]
+        pub title: String,
+        pub body: String,
+        #[field(on_delete = cascade)]
+        pub author: ForeignKey<Author>,
+    }
+
+    pub fn all() -> Vec<&'static ModelMeta> {
+        vec![Author::meta(), Article::meta()]
+    }
+}
+
+/// Every kind of change at once against v1.
+mod v2 {
+    use super::*;
+
+    #[derive(Model, Debug)]
+    #[model(table = "blog_writer", renamed_from = "Author", unique_together = [["name", "email"]])]
+    pub struct Writer {
+        pub id: Auto<i64>,
+        #[field(max_length = 80)] // was 50
+        pub name: String,
+        pub email: Option<String>, // new, nullable
+    }
+
+    #[derive(Model, Debug, Clone)]
+    #[model(table = "blog_tag")]
+    pub struct Tag {
+        pub id: Auto<i64>,
+        #[field(max_length = 20, unique)]
+        pub name: String,
+    }
+
+    #[derive(Model, Debug)]
+    #[model(
+        table = "blog_article",
+        index_together = [["headline", "views"]],
+        check(name = "views_positive", sql = "views >= 0")
+    )]
+    pub struct Article {
+        pub id: Auto<i64>,
+        #[field(max_length = 100, renamed_from = "title")]
+        pub headline: String,
+        // body removed
+        #[field(default = 0)]
+        pub views: i64, // new NOT NULL with a default
+        pub rating: i32, // new NOT NULL without a default: needs an answer
+        #[field(on_delete = protect)] // was cascade
+        pub author: ForeignKey<Writer>,
+        pub tags: ManyToMany<Tag>,
+    }
+
+    pub fn all() -> Vec<&'static ModelMeta> {
+        vec![Writer::meta(), Tag::meta(), Article::meta()]
+    }
+}
+
+fn state(models: &[&'static ModelMeta]) -> ProjectState {
+    ProjectState::from_models(models)
+}
+
+/// Applying `ops` to `from` gives `to` (field order and rename hints aside).
+fn assert_reaches(from: &ProjectState, to: &ProjectState, ops: &[Operation]) {
+    let mut applied = from.clone();
+    for op in ops {
+        op.state_forwards(&mut applied).unwrap();
+    }
+    let normalize = |state: &ProjectState| {
+        let mut state = state.clone();
+        for model in state.models.values_mut() {
+            model.renamed_from = None;
+            model.fields.sort_by(|a, b| a.name.cmp(&b.name));
+            for field in &mut model.fields {
+                field.renamed_from = None;
+            }
+        }
+        state
+    };
+    assert_eq!(normalize(&applied), normalize(to));
+}
+
+fn describe(ops: &[Operation]) -> Vec<String> {
+    ops.iter().map(Operation::describe).collect()
+}
+
+#[test]
+fn the_first_migration_creates_models_in_dependency_order() {
+    let to = state(&v1::all());
+    let ops = detect(&ProjectState::default(), &to, &Answers::default()).unwrap();
+    assert_eq!(describe(&ops), ["Create model Author", "Create model Article"]);
+    assert_eq!(suggest_name(&ops, true), "initial");
+    assert_reaches(&ProjectState::default(), &to, &ops);
+}
+
+#[test]
+fn no_change_no_operations() {
+    let models = state(&v1::all());
+    assert!(detect(&models, &models, &Answers::default()).unwrap().is_empty());
+}
+
+#[test]
+fn a_new_not_null_field_without_default_needs_an_answer() {
+    let (from, to) = (state(&v1::all()), state(&v2::all()));
+    let questions = detect(&from, &to, &Answers::default()).unwrap_err();
+    assert_eq!(
+        questions,
+        [Question::NeedsDefault { model: "Article".into(), field: "rating".into() }]
+    );
+    assert!(questions[0].to_string().contains("--default Article.rating=<json>"));
+}
+
+#[test]
+fn every_change_kind_is_detected_in_a_working_order() {
+    let (from, to) = (state(&v1::all()), state(&v2::all()));
+    let mut answers = Answers::default();
+    answers.one_off_defaults.insert("Article.rating".into(), serde_json::json!(3));
+    let ops = detect(&from, &to, &answers).unwrap();
+    assert_eq!(
+        describe(&ops),
+        [
+            "Rename model Author to Writer",
+            "Rename table for Writer to blog_writer",
+            "Create model Tag",
+            "Rename field title on Article to headline",
+            "Remove field body from Article",
+            "Add field views to Article",
+            "Add field rating to Article",
+            "Alter field author on Article",
+            "Alter index_together for Article (1 index(es))",
+            "Create constraint views_positive on model Article",
+            "Add field tags to Article",
+            "Alter field name on Writer",
+            "Add field email to Writer",
+            "Alter unique_together for Writer (1 constraint(s))",
+        ]
+    );
+    let rating = ops.iter().find_map(|op| match op {
+        Operation::AddField { field, one_off_default, .. } if field.name == "rating" => {
+            one_off_default.clone()
+        }
+        _ => None,
+    });
+    assert_eq!(rating, Some(serde_json::json!(3)));
+    let author = ops.iter().find_map(|op| match op {
+        Operation::AlterField { field, .. } if field.name == "author" => field.relation.clone(),
+        _ => None,
+    });
+    let author = author.unwrap();
+    assert_eq!((author.to.as_str(), author.on_delete), ("Writer", OnDelete::Protect));
+    assert_reaches(&from, &to, &ops);
+}
+
+#[test]
+fn reverse_direction_deletes_dependents_first() {
+    let (from, to) = (state(&v2::all()), state(&v1::all()));
+    let mut answers = Answers::default();
+    answers.one_off_defaults.insert("Article.body".into(), serde_json::json!(""));
+    answers.one_off_defaults.insert("Article.title".into(), serde_json::json!(""));
+    answers.one_off_defaults.insert("Author.name".into(), serde_json::json!(""));
+    let ops = detect(&from, &to, &answers).unwrap();
+    let described = describe(&ops);
+    // Author is new here (no rename hint going back), Writer and Tag go away at the end.
+    assert_eq!(described.first().map(String::as_str), Some("Create model Author"));
+    let tail: Vec<&str> = described.iter().rev().take(2).map(String::as_str).collect();
+    assert!(
+        tail.contains(&"Delete model Writer") && tail.contains(&"Delete model Tag"),
+        "{described:?}"
+    );
+    assert_reaches(&from, &to, &ops);
+}
+
+#[test]
+fn single_field_changes_are_each_detected() {
+    let base = state(&v1::all());
+    type Change = Box<dyn Fn(&mut ProjectState)>;
+    let variants: Vec<(&str, Change, &str)> = vec![
+        (
+            "max_length",
+            Box::new(|s| s.models.get_mut("Article").unwrap().fields[1].max_length = Some(200)),
+            "Alter field title on Article",
+        ),
+        (
+            "null",
+            Box::new(|s| s.models.get_mut("Article").unwrap().fields[2].null = true),
+            "Alter field body on Article",
+        ),
+        (
+            "unique",
+            Box::new(|s| s.models.get_mut("Author").unwrap().fields[1].unique = true),
+            "Alter field name on Author",
+        ),
+        (
+            "index",
+            Box::new(|s| s.models.get_mut("Author").unwrap().fields[1].index = true),
+            "Alter field name on Author",
+        ),
+        (
+            "default",
+            Box::new(|s| {
+                s.models.get_mut("Article").unwrap().fields[2].default =
+                    Some(serde_json::json!("-"))
+            }),
+            "Alter field body on Article",
+        ),
+        (
+            "type",
+            Box::new(|s| {
+                s.models.get_mut("Article").unwrap().fields[2].column_type =
+                    quiver_orm::ColumnType::Json
+            }),
+            "Alter field body on Article",
+        ),
+        (
+            "table",
+            Box::new(|s| s.models.get_mut("Article").unwrap().table = "posts".into()),
+            "Rename table for Article to posts",
+        ),
+        (
+            "remove",
+            Box::new(|s| {
+                s.models.get_mut("Article").unwrap().fields.remove(2);
+            }),
+            "Remove field body from Article",
+        ),
+        (
+            "delete",
+            Box::new(|s| {
+                s.models.remove("Article");
+            }),
+            "Delete model Article",
+        ),
+    ];
+    for (what, change, expected) in variants {
+        let mut to = base.clone();
+        change(&mut to);
+        let ops = detect(&base, &to, &Answers::default()).unwrap();
+        assert_eq!(describe(&ops), [expected], "{what}");
+        assert_reaches(&base, &to, &ops);
+    }
+}
+
+#[test]
+fn files_render_reviewably_and_read_back() {
+    let to = state(&v1::all());
+    let ops = detect(&ProjectState::default(), &to, &Answers::default()).unwrap();
+    let migration =
+        Migration { name: "0001_initial".into(), dependencies: vec![], operations: ops };
+    let text = migration.render();
+    insta::assert_snapshot!(text);
+    assert_eq!(Migration::parse("0001_initial", &text).unwrap(), migration);
+    // The state rebuilt from the files matches the models: makemigrations --check is clean.
+    let rebuilt = state_of(&[migration]).unwrap();
+    assert!(detect(&rebuilt, &to, &Answers::default()).unwrap().is_empty());
+}
+
+#[test]
+fn plans_follow_dependencies_and_report_what_is_wrong() {
+    let m = |name: &str, deps: &[&str]| Migration {
+        name: name.into(),
+        dependencies: deps.iter().map(|d| (*d).to_owned()).collect(),
+        operations: vec![],
+    };
+    let set = vec![m("0003_c", &["0002_b"]), m("0001_a", &[]), m("0002_b", &["0001_a"])];
+    let order: Vec<&str> = plan(&set).unwrap().iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(order, ["0001_a", "0002_b", "0003_c"]);
+    assert_eq!(leaves(&set), ["0003_c"]);
+    let branched = vec![m("0001_a", &[]), m("0002_x", &["0001_a"]), m("0002_y", &["0001_a"])];
+    assert_eq!(leaves(&branched), ["0002_x", "0002_y"], "two leaves: a merge is needed");
+    let missing = plan(&[m("0002_b", &["0001_gone"])]).unwrap_err();
+    assert!(
+        missing
+            .to_string()
+            .contains("depends on 0001_gone, which is not among the migration files")
+    );
+    let cycle = plan(&[m("a", &["b"]), m("b", &["a"])]).unwrap_err();
+    assert!(cycle.to_string().contains("cycle"));
+}
