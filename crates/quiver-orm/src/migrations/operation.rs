@@ -136,6 +136,23 @@ pub enum Operation {
     },
 }
 
+/// The value a re-added NOT NULL column without a default gets in existing rows.
+fn zero_value(field: &FieldState) -> serde_json::Value {
+    use crate::value::ColumnType as C;
+    match field.column_type {
+        C::Bool => serde_json::Value::Bool(false),
+        C::SmallInt | C::Integer | C::BigInt | C::Float | C::Double => serde_json::json!(0),
+        C::Decimal => serde_json::json!("0"),
+        C::Date => serde_json::json!("1970-01-01"),
+        C::Time => serde_json::json!("00:00:00"),
+        C::DateTime => serde_json::json!("1970-01-01 00:00:00"),
+        C::TimestampTz => serde_json::json!("1970-01-01T00:00:00+00:00"),
+        C::Uuid => serde_json::json!("00000000-0000-0000-0000-000000000000"),
+        C::Json => serde_json::json!({}),
+        C::Text | C::Bytes => serde_json::json!(""),
+    }
+}
+
 fn model_mut<'a>(state: &'a mut ProjectState, name: &str) -> Result<&'a mut ModelState> {
     state
         .models
@@ -259,6 +276,121 @@ impl Operation {
             }
         }
         Ok(())
+    }
+
+    /// The operation that undoes this one, given the state before it ran. Errors for
+    /// operations that cannot be undone (`RunSql` without `reverse_sql`, `RunRust` without a
+    /// reverse function).
+    pub fn reverse(&self, before: &ProjectState) -> Result<Operation> {
+        let model_of = |name: &str| {
+            before
+                .models
+                .get(name)
+                .ok_or_else(|| Error::invalid(format!("the migration state has no model {name:?}")))
+        };
+        let field_of = |model: &str, name: &str| -> Result<FieldState> {
+            let state = model_of(model)?;
+            state.field(name).cloned().ok_or_else(|| {
+                Error::invalid(format!("the migration state has no field {model}.{name}"))
+            })
+        };
+        Ok(match self {
+            Operation::CreateModel { model } => Operation::DeleteModel { name: model.name.clone() },
+            Operation::DeleteModel { name } => {
+                Operation::CreateModel { model: model_of(name)?.clone() }
+            }
+            Operation::RenameModel { old, new } => {
+                Operation::RenameModel { old: new.clone(), new: old.clone() }
+            }
+            Operation::AlterModelTable { model, .. } => Operation::AlterModelTable {
+                model: model.clone(),
+                table: model_of(model)?.table.clone(),
+            },
+            Operation::AddField { model, field, .. } => {
+                Operation::RemoveField { model: model.clone(), name: field.name.clone() }
+            }
+            Operation::RemoveField { model, name } => {
+                let field = field_of(model, name)?;
+                // Rows get the field's default, or the type's zero value when it has none.
+                let one_off_default = match (&field.default, field.null) {
+                    (Some(_), _) | (None, true) => None,
+                    (None, false) => Some(zero_value(&field)),
+                };
+                Operation::AddField { model: model.clone(), field, one_off_default }
+            }
+            Operation::AlterField { model, field } => {
+                Operation::AlterField { model: model.clone(), field: field_of(model, &field.name)? }
+            }
+            Operation::RenameField { model, old, new } => {
+                Operation::RenameField { model: model.clone(), old: new.clone(), new: old.clone() }
+            }
+            Operation::AlterUniqueTogether { model, .. } => Operation::AlterUniqueTogether {
+                model: model.clone(),
+                unique_together: model_of(model)?.unique_together.clone(),
+            },
+            Operation::AlterIndexTogether { model, .. } => Operation::AlterIndexTogether {
+                model: model.clone(),
+                index_together: model_of(model)?.index_together.clone(),
+            },
+            Operation::AddConstraint { model, name, .. } => {
+                Operation::RemoveConstraint { model: model.clone(), name: name.clone() }
+            }
+            Operation::RemoveConstraint { model, name } => {
+                let check =
+                    model_of(model)?.checks.iter().find(|c| c.name == *name).cloned().ok_or_else(
+                        || {
+                            Error::invalid(format!(
+                                "the migration state has no constraint {model}.{name}"
+                            ))
+                        },
+                    )?;
+                Operation::AddConstraint { model: model.clone(), name: check.name, sql: check.sql }
+            }
+            Operation::AddManyToMany { model, field } => {
+                Operation::RemoveManyToMany { model: model.clone(), name: field.name.clone() }
+            }
+            Operation::RemoveManyToMany { model, name } => {
+                let field = model_of(model)?
+                    .many_to_many
+                    .iter()
+                    .find(|m| m.name == *name)
+                    .cloned()
+                    .ok_or_else(|| {
+                        Error::invalid(format!("the migration state has no field {model}.{name}"))
+                    })?;
+                Operation::AddManyToMany { model: model.clone(), field }
+            }
+            Operation::RunSql { sql, reverse_sql } => match reverse_sql {
+                Some(reverse) => {
+                    Operation::RunSql { sql: reverse.clone(), reverse_sql: Some(sql.clone()) }
+                }
+                None => {
+                    return Err(Error::invalid(
+                        "this RunSql operation has no reverse_sql, so it cannot be undone",
+                    ));
+                }
+            },
+            Operation::RunRust { name, reverse } => match reverse {
+                Some(reverse) => {
+                    Operation::RunRust { name: reverse.clone(), reverse: Some(name.clone()) }
+                }
+                None => {
+                    return Err(Error::invalid(format!(
+                        "RunRust {name} has no reverse function, so it cannot be undone"
+                    )));
+                }
+            },
+            Operation::StateOnly { operations } => {
+                let mut state = before.clone();
+                let mut reversed = Vec::new();
+                for operation in operations {
+                    reversed.push(operation.reverse(&state)?);
+                    operation.state_forwards(&mut state)?;
+                }
+                reversed.reverse();
+                Operation::StateOnly { operations: reversed }
+            }
+        })
     }
 
     /// One line for people (`showmigrations`, `--dry-run`), Django's wording.

@@ -85,23 +85,26 @@ fn state(models: &[&'static ModelMeta]) -> ProjectState {
     ProjectState::from_models(models)
 }
 
-/// Applying `ops` to `from` gives `to` (field order and rename hints aside).
+/// A state without what is not schema: field order (a re-added column goes last) and rename
+/// hints.
+fn normalize(state: &ProjectState) -> ProjectState {
+    let mut state = state.clone();
+    for model in state.models.values_mut() {
+        model.renamed_from = None;
+        model.fields.sort_by(|a, b| a.name.cmp(&b.name));
+        for field in &mut model.fields {
+            field.renamed_from = None;
+        }
+    }
+    state
+}
+
+/// Applying `ops` to `from` gives `to`.
 fn assert_reaches(from: &ProjectState, to: &ProjectState, ops: &[Operation]) {
     let mut applied = from.clone();
     for op in ops {
         op.state_forwards(&mut applied).unwrap();
     }
-    let normalize = |state: &ProjectState| {
-        let mut state = state.clone();
-        for model in state.models.values_mut() {
-            model.renamed_from = None;
-            model.fields.sort_by(|a, b| a.name.cmp(&b.name));
-            for field in &mut model.fields {
-                field.renamed_from = None;
-            }
-        }
-        state
-    };
     assert_eq!(normalize(&applied), normalize(to));
 }
 
@@ -300,4 +303,44 @@ fn plans_follow_dependencies_and_report_what_is_wrong() {
     );
     let cycle = plan(&[m("a", &["b"]), m("b", &["a"])]).unwrap_err();
     assert!(cycle.to_string().contains("cycle"));
+}
+
+#[test]
+fn every_operation_reverses_back_to_the_state_before() {
+    let (from, to) = (state(&v1::all()), state(&v2::all()));
+    let mut answers = Answers::default();
+    answers.one_off_defaults.insert("Article.rating".into(), serde_json::json!(3));
+    let mut ops = detect(&from, &to, &answers).unwrap();
+    ops.push(Operation::RunSql {
+        sql: "UPDATE x SET y = 1".into(),
+        reverse_sql: Some("UPDATE x SET y = 0".into()),
+    });
+    ops.push(Operation::RemoveConstraint {
+        model: "Article".into(),
+        name: "views_positive".into(),
+    });
+    ops.push(Operation::RemoveManyToMany { model: "Article".into(), name: "tags".into() });
+    ops.push(Operation::RemoveField { model: "Article".into(), name: "rating".into() });
+    ops.push(Operation::DeleteModel { name: "Article".into() });
+    // Forwards, remembering each state; then each reverse, last first.
+    let mut states = vec![from.clone()];
+    for op in &ops {
+        let mut next = states.last().unwrap().clone();
+        op.state_forwards(&mut next).unwrap();
+        states.push(next);
+    }
+    let mut state = states.last().unwrap().clone();
+    for (op, before) in ops.iter().zip(&states).rev() {
+        op.reverse(before).unwrap().state_forwards(&mut state).unwrap();
+        assert_eq!(normalize(&state), normalize(before), "after reversing {}", op.describe());
+    }
+    let readded = Operation::RemoveField { model: "Article".into(), name: "rating".into() }
+        .reverse(&states[7])
+        .unwrap();
+    assert!(
+        matches!(readded, Operation::AddField { one_off_default: Some(v), .. } if v == 0),
+        "a zero for old rows"
+    );
+    let irreversible = Operation::RunSql { sql: "DELETE FROM x".into(), reverse_sql: None };
+    assert!(irreversible.reverse(&from).unwrap_err().to_string().contains("cannot be undone"));
 }
