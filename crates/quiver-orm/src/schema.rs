@@ -9,12 +9,14 @@ use sea_query::{
 
 use crate::backend::Backend;
 use crate::db::Db;
-use crate::error::Result;
-use crate::model::{FieldMeta, ModelMeta, OnDelete};
+use crate::error::{Error, Result};
+use crate::migrations::json_to_value;
+use crate::migrations::{FieldState, ManyToManyState, ModelState, ProjectState, RelationState};
+use crate::model::{ModelMeta, OnDelete};
 use crate::value::ColumnType;
 
 /// The column type as the backend spells it.
-pub fn sql_type(backend: Backend, field: &FieldMeta) -> String {
+pub fn sql_type(backend: Backend, field: &FieldState) -> String {
     let auto = field.auto_increment;
     match (backend, field.column_type) {
         (Backend::Postgres, ColumnType::BigInt) if auto => "BIGSERIAL".into(),
@@ -26,7 +28,6 @@ pub fn sql_type(backend: Backend, field: &FieldMeta) -> String {
             "INTEGER".into()
         }
         (Backend::MySql, ColumnType::Bool) => "TINYINT(1)".into(),
-        (Backend::Sqlite, ColumnType::Bool) => "BOOLEAN".into(),
         (_, ColumnType::Bool) => "BOOLEAN".into(),
         (_, ColumnType::SmallInt) => "SMALLINT".into(),
         (Backend::Sqlite, ColumnType::Integer) => "INTEGER".into(),
@@ -41,10 +42,7 @@ pub fn sql_type(backend: Backend, field: &FieldMeta) -> String {
             Some(n) => format!("VARCHAR({n})"),
             // Choices: as wide as the longest stored value.
             None if !field.choices.is_empty() => {
-                format!(
-                    "VARCHAR({})",
-                    field.choices.iter().map(|(v, _)| v.len()).max().unwrap_or(1)
-                )
+                format!("VARCHAR({})", field.choices.iter().map(String::len).max().unwrap_or(1))
             }
             // MySQL cannot index unbounded text without a prefix length.
             None if backend == Backend::MySql
@@ -81,7 +79,7 @@ pub fn sql_type(backend: Backend, field: &FieldMeta) -> String {
     }
 }
 
-fn on_delete(action: OnDelete) -> ForeignKeyAction {
+pub(crate) fn on_delete(action: OnDelete) -> ForeignKeyAction {
     match action {
         OnDelete::Cascade => ForeignKeyAction::Cascade,
         OnDelete::Protect | OnDelete::Restrict => ForeignKeyAction::Restrict,
@@ -91,166 +89,248 @@ fn on_delete(action: OnDelete) -> ForeignKeyAction {
     }
 }
 
-/// One column's definition.
-pub fn column_def(backend: Backend, field: &FieldMeta) -> ColumnDef {
-    let mut column = ColumnDef::new(Alias::new(field.column));
-    let sql = match field.relation {
-        // A foreign key column has the type of the key it points at (minus auto-increment).
+/// The primary key of the model `name` in `state`.
+fn target_key<'a>(state: &'a ProjectState, name: &str) -> Result<(&'a ModelState, &'a FieldState)> {
+    let model = state.models.get(name).ok_or_else(|| {
+        Error::invalid(format!("a relation points at {name:?}, which is not a known model"))
+    })?;
+    let key = model
+        .fields
+        .iter()
+        .find(|f| f.primary_key)
+        .ok_or_else(|| Error::invalid(format!("model {name} has no primary key")))?;
+    Ok((model, key))
+}
+
+/// The SQL type of a column, foreign keys typed like the key they point at.
+pub fn column_sql_type(
+    backend: Backend,
+    field: &FieldState,
+    state: &ProjectState,
+) -> Result<String> {
+    Ok(match &field.relation {
         Some(relation) => {
-            let target = (relation.model)().pk_field();
-            let key = FieldMeta {
-                column_type: target.column_type,
+            let (_, key) = target_key(state, &relation.to)?;
+            let key = FieldState {
+                auto_increment: false,
+                primary_key: false,
                 // Keys are indexed: MySQL needs bounded text for that.
                 unique: true,
-                max_length: target.max_length,
-                max_digits: target.max_digits,
-                decimal_places: target.decimal_places,
-                ..FieldMeta::EMPTY
+                relation: None,
+                ..key.clone()
             };
             sql_type(backend, &key)
         }
         None => sql_type(backend, field),
-    };
-    column.custom(Alias::new(sql));
+    })
+}
+
+/// One column's definition.
+pub fn column_def(backend: Backend, field: &FieldState, state: &ProjectState) -> Result<ColumnDef> {
+    let mut column = ColumnDef::new(Alias::new(field.column.clone()));
+    column.custom(Alias::new(column_sql_type(backend, field, state)?));
     if field.primary_key {
         column.primary_key();
         if field.auto_increment && backend != Backend::Postgres {
             column.auto_increment();
         }
     }
-    if !field.nullable {
+    if !field.null {
         column.not_null();
     }
     if field.unique && !field.primary_key {
         column.unique_key();
     }
-    if let Some(default) = field.default.filter(|_| field.db_default) {
-        column.default(default());
+    if let Some(default) = &field.default {
+        column.default(json_to_value(default, field.column_type));
     }
-    column
+    Ok(column)
+}
+
+/// The `FOREIGN KEY` clause of a relation field.
+pub(crate) fn foreign_key(
+    table: &str,
+    field: &FieldState,
+    state: &ProjectState,
+) -> Result<Option<sea_query::ForeignKeyCreateStatement>> {
+    let Some(relation) = &field.relation else { return Ok(None) };
+    let (target, key) = target_key(state, &relation.to)?;
+    Ok(Some(
+        ForeignKey::create()
+            .name(format!("{table}_{}_fk", field.column))
+            .from(Alias::new(table), Alias::new(field.column.clone()))
+            .to(Alias::new(target.table.clone()), Alias::new(key.column.clone()))
+            .on_delete(on_delete(relation.on_delete))
+            .to_owned(),
+    ))
 }
 
 /// `CREATE TABLE` for one model (without its indexes; see [`index_statements`]).
-pub fn create_table_statement(backend: Backend, meta: &ModelMeta) -> TableCreateStatement {
+pub fn create_table_statement(
+    backend: Backend,
+    model: &ModelState,
+    state: &ProjectState,
+) -> Result<TableCreateStatement> {
     let mut table = Table::create();
-    table.table(meta.table).if_not_exists();
-    for field in meta.fields {
-        table.col(column_def(backend, field));
-        if let Some(relation) = field.relation {
-            let target = (relation.model)();
-            table.foreign_key(
-                ForeignKey::create()
-                    .name(format!("{}_{}_fk", meta.table, field.column))
-                    .from(meta.table, field.column)
-                    .to(target.table, target.pk_field().column)
-                    .on_delete(on_delete(relation.on_delete)),
-            );
+    table.table(Alias::new(model.table.clone())).if_not_exists();
+    for field in &model.fields {
+        table.col(column_def(backend, field, state)?);
+        if let Some(mut fk) = foreign_key(&model.table, field, state)? {
+            table.foreign_key(&mut fk);
         }
     }
-    for (i, fields) in meta.unique_together.iter().enumerate() {
+    for (i, fields) in model.unique_together.iter().enumerate() {
         let mut index = Index::create();
-        index.name(format!("{}_uniq_{}", meta.table, i + 1)).unique();
-        for name in *fields {
-            index.col(column_of(meta, name));
+        index.name(format!("{}_uniq_{}", model.table, i + 1)).unique();
+        for name in fields {
+            index.col(column_of(model, name));
         }
         table.index(&mut index);
     }
-    for (name, sql) in meta.checks {
-        table.check((Alias::new(*name), sea_query::Expr::cust(*sql)));
+    for check in &model.checks {
+        table.check((Alias::new(check.name.clone()), sea_query::Expr::cust(check.sql.clone())));
     }
     if backend == Backend::MySql {
         // Binary collation: `=` and `UNIQUE` are case-sensitive as on SQLite and PostgreSQL.
         table.engine("InnoDB").character_set("utf8mb4").collate("utf8mb4_bin");
     }
-    table
+    Ok(table)
 }
 
-fn column_of(meta: &ModelMeta, name: &str) -> Alias {
-    Alias::new(meta.field(name).map_or(name, |f| f.column))
+fn column_of(model: &ModelState, name: &str) -> Alias {
+    Alias::new(model.field(name).map_or(name, |f| f.column.as_str()))
+}
+
+/// The index a single field gets (`index`, or a foreign key), if any.
+pub(crate) fn field_index(table: &str, field: &FieldState) -> Option<IndexCreateStatement> {
+    if (field.index || field.relation.is_some()) && !field.unique && !field.primary_key {
+        let mut index = Index::create();
+        index
+            .name(format!("{table}_{}_idx", field.column))
+            .table(Alias::new(table))
+            .col(Alias::new(field.column.clone()));
+        Some(index)
+    } else {
+        None
+    }
+}
+
+/// `CREATE INDEX` for `index_together` group `i` (1-based).
+pub(crate) fn together_index(
+    model: &ModelState,
+    i: usize,
+    fields: &[String],
+) -> IndexCreateStatement {
+    let mut index = Index::create();
+    index.name(format!("{}_idx_{i}", model.table)).table(Alias::new(model.table.clone()));
+    for name in fields {
+        index.col(column_of(model, name));
+    }
+    index
 }
 
 /// `CREATE INDEX` for fields marked `index` (and foreign keys) and for `index_together`.
-pub fn index_statements(meta: &ModelMeta) -> Vec<IndexCreateStatement> {
-    let mut out = Vec::new();
-    for field in meta.fields {
-        if (field.index || field.relation.is_some()) && !field.unique && !field.primary_key {
-            let mut index = Index::create();
-            index
-                .name(format!("{}_{}_idx", meta.table, field.column))
-                .table(meta.table)
-                .col(Alias::new(field.column));
-            out.push(index);
-        }
-    }
-    for (i, fields) in meta.index_together.iter().enumerate() {
-        let mut index = Index::create();
-        index.name(format!("{}_idx_{}", meta.table, i + 1)).table(meta.table);
-        for name in *fields {
-            index.col(column_of(meta, name));
-        }
-        out.push(index);
+pub fn index_statements(model: &ModelState) -> Vec<IndexCreateStatement> {
+    let mut out: Vec<_> =
+        model.fields.iter().filter_map(|f| field_index(&model.table, f)).collect();
+    for (i, fields) in model.index_together.iter().enumerate() {
+        out.push(together_index(model, i + 1, fields));
     }
     out
 }
 
-/// The automatic join tables of a model's many-to-many fields.
-pub fn join_table_statements(backend: Backend, meta: &ModelMeta) -> Vec<TableCreateStatement> {
-    let mut out = Vec::new();
-    for m2m in meta.many_to_many {
-        if m2m.through.is_some() {
-            continue;
-        }
-        let (owner, target) = ((m2m.owner)(), (m2m.target)());
-        // Typed like the keys they hold (column_def reads the target of a relation).
-        let key = |column: &'static str, model: fn() -> &'static ModelMeta| FieldMeta {
-            name: column,
-            column,
-            column_type: model().pk_field().column_type,
-            relation: Some(crate::model::RelationMeta {
-                model,
+/// The join table of one automatic many-to-many field.
+pub(crate) fn join_table(
+    backend: Backend,
+    m2m: &ManyToManyState,
+    owner: &ModelState,
+    state: &ProjectState,
+) -> Result<Option<TableCreateStatement>> {
+    let Some(name) = &m2m.table else { return Ok(None) };
+    let mut table = Table::create();
+    table.table(Alias::new(name.clone())).if_not_exists();
+    let id = FieldState {
+        name: "id".into(),
+        column: "id".into(),
+        column_type: ColumnType::BigInt,
+        null: false,
+        primary_key: true,
+        auto_increment: true,
+        unique: false,
+        index: false,
+        max_length: None,
+        max_digits: None,
+        decimal_places: None,
+        default: None,
+        choices: Vec::new(),
+        relation: None,
+        renamed_from: None,
+    };
+    table.col(column_def(backend, &id, state)?);
+    for (column, to) in [(&m2m.owner_column, &owner.name), (&m2m.target_column, &m2m.to)] {
+        let key = FieldState {
+            name: column.clone(),
+            column: column.clone(),
+            primary_key: false,
+            auto_increment: false,
+            relation: Some(RelationState {
+                to: to.clone(),
                 on_delete: OnDelete::Cascade,
                 one_to_one: false,
-                related_name: "",
             }),
-            ..FieldMeta::EMPTY
+            ..id.clone()
         };
-        let mut table = Table::create();
-        table.table(m2m.table).if_not_exists();
-        let id = FieldMeta {
-            name: "id",
-            column: "id",
-            column_type: ColumnType::BigInt,
-            nullable: false,
-            primary_key: true,
-            auto_increment: true,
-            ..FieldMeta::EMPTY
-        };
-        table.col(column_def(backend, &id));
-        table.col(column_def(backend, &key(m2m.owner_column, m2m.owner)));
-        table.col(column_def(backend, &key(m2m.target_column, m2m.target)));
-        for (column, model) in [(m2m.owner_column, owner), (m2m.target_column, target)] {
-            table.foreign_key(
-                ForeignKey::create()
-                    .name(format!("{}_{}_fk", m2m.table, column))
-                    .from(m2m.table, column)
-                    .to(model.table, model.pk_field().column)
-                    .on_delete(ForeignKeyAction::Cascade),
-            );
-        }
-        let mut unique = Index::create();
-        unique
-            .name(format!("{}_uniq", m2m.table))
-            .unique()
-            .col(m2m.owner_column)
-            .col(m2m.target_column);
-        table.index(&mut unique);
-        if backend == Backend::MySql {
-            // Binary collation: `=` and `UNIQUE` are case-sensitive as on SQLite and PostgreSQL.
-            table.engine("InnoDB").character_set("utf8mb4").collate("utf8mb4_bin");
-        }
-        out.push(table);
+        table.col(column_def(backend, &key, state)?);
+        let (target, target_key) = target_key(state, to)?;
+        table.foreign_key(
+            ForeignKey::create()
+                .name(format!("{name}_{column}_fk"))
+                .from(Alias::new(name.clone()), Alias::new(column.clone()))
+                .to(Alias::new(target.table.clone()), Alias::new(target_key.column.clone()))
+                .on_delete(ForeignKeyAction::Cascade),
+        );
     }
-    out
+    let mut unique = Index::create();
+    unique
+        .name(format!("{name}_uniq"))
+        .unique()
+        .col(Alias::new(m2m.owner_column.clone()))
+        .col(Alias::new(m2m.target_column.clone()));
+    table.index(&mut unique);
+    if backend == Backend::MySql {
+        table.engine("InnoDB").character_set("utf8mb4").collate("utf8mb4_bin");
+    }
+    Ok(Some(table))
+}
+
+/// The automatic join tables of a model's many-to-many fields.
+pub fn join_table_statements(
+    backend: Backend,
+    model: &ModelState,
+    state: &ProjectState,
+) -> Result<Vec<TableCreateStatement>> {
+    let mut out = Vec::new();
+    for m2m in &model.many_to_many {
+        if let Some(table) = join_table(backend, m2m, model, state)? {
+            out.push(table);
+        }
+    }
+    Ok(out)
+}
+
+/// The state of `models` plus every model they point at (for key types).
+fn state_with_targets(models: &[&'static ModelMeta]) -> ProjectState {
+    let mut all: Vec<&'static ModelMeta> = Vec::new();
+    let mut queue: Vec<&'static ModelMeta> = models.to_vec();
+    while let Some(meta) = queue.pop() {
+        if all.iter().any(|m| std::ptr::eq(*m, meta)) {
+            continue;
+        }
+        all.push(meta);
+        queue.extend(meta.fields.iter().filter_map(|f| f.relation.map(|r| (r.model)())));
+        queue.extend(meta.many_to_many.iter().map(|m| (m.target)()));
+    }
+    ProjectState::from_models(&all)
 }
 
 /// Orders models so that each comes after the models its foreign keys point at.
@@ -300,16 +380,19 @@ pub fn dependency_order(metas: &[&'static ModelMeta]) -> Vec<&'static ModelMeta>
 /// ```
 pub async fn create_tables(db: &Db, models: &[&'static ModelMeta]) -> Result<()> {
     let backend = db.backend();
+    let state = state_with_targets(models);
     let mut statements = Vec::new();
     let ordered = dependency_order(models);
     for meta in &ordered {
-        statements.push(backend.build_schema(&create_table_statement(backend, meta)));
+        let model = &state.models[meta.name];
+        statements.push(backend.build_schema(&create_table_statement(backend, model, &state)?));
     }
     for meta in &ordered {
-        for index in index_statements(meta) {
+        let model = &state.models[meta.name];
+        for index in index_statements(model) {
             statements.push(backend.build_schema(&index));
         }
-        for table in join_table_statements(backend, meta) {
+        for table in join_table_statements(backend, model, &state)? {
             statements.push(backend.build_schema(&table));
         }
     }

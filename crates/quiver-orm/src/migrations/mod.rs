@@ -15,4 +15,6 @@ pub use autodetector::{
 };
 pub use file::{Migration, leaves, plan, state_of};
 pub use operation::Operation;
-pub use state::{CheckState, FieldState, ManyToManyState, ModelState, ProjectState, RelationState};
+pub use state::{
+    CheckState, FieldState, ManyToManyState, ModelState, ProjectState, RelationState, json_to_value,
+};

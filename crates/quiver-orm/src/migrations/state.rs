@@ -273,3 +273,34 @@ pub(crate) fn value_to_json(value: &sea_query::Value) -> serde_json::Value {
         _ => J::Null,
     }
 }
+
+/// A migration file's JSON literal as a bound value of the column's type.
+pub fn json_to_value(json: &serde_json::Value, column_type: ColumnType) -> sea_query::Value {
+    use sea_query::Value as V;
+    use serde_json::Value as J;
+    let text = || match json {
+        J::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    match (column_type, json) {
+        (_, J::Null) => V::String(None),
+        (ColumnType::Bool, J::Bool(b)) => V::Bool(Some(*b)),
+        (ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt, J::Number(n))
+            if n.is_i64() =>
+        {
+            V::BigInt(n.as_i64())
+        }
+        (ColumnType::Float | ColumnType::Double, J::Number(n)) => V::Double(n.as_f64()),
+        (ColumnType::Decimal, _) => {
+            text().parse().map(|d| V::Decimal(Some(d))).unwrap_or(V::String(Some(text())))
+        }
+        (ColumnType::Json, other) => V::Json(Some(Box::new(other.clone()))),
+        (ColumnType::Uuid, J::String(s)) => {
+            s.parse().map(|u| V::Uuid(Some(u))).unwrap_or(V::String(Some(s.clone())))
+        }
+        (_, J::Bool(b)) => V::Bool(Some(*b)),
+        (_, J::Number(n)) if n.is_i64() => V::BigInt(n.as_i64()),
+        (_, J::Number(n)) => V::Double(n.as_f64()),
+        _ => V::String(Some(text())),
+    }
+}

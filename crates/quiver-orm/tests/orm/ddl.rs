@@ -2,14 +2,17 @@
 //! generated schema shows up in review.
 
 use quiver_orm::Backend;
+use quiver_orm::migrations::ProjectState;
 use quiver_orm::schema::{
     create_table_statement, dependency_order, index_statements, join_table_statements,
 };
 
 fn ddl(backend: Backend) -> String {
     let mut out = Vec::new();
+    let state = ProjectState::from_models(&crate::models::all());
     for meta in dependency_order(&crate::models::all()) {
-        let table = create_table_statement(backend, meta);
+        let meta = &state.models[meta.name];
+        let table = create_table_statement(backend, meta, &state).unwrap();
         out.push(match backend {
             Backend::Sqlite => table.to_string(sea_query::SqliteQueryBuilder),
             Backend::Postgres => table.to_string(sea_query::PostgresQueryBuilder),
@@ -22,7 +25,7 @@ fn ddl(backend: Backend) -> String {
                 _ => index.to_string(sea_query::MysqlQueryBuilder),
             });
         }
-        for table in join_table_statements(backend, meta) {
+        for table in join_table_statements(backend, meta, &state).unwrap() {
             out.push(match backend {
                 Backend::Sqlite => table.to_string(sea_query::SqliteQueryBuilder),
                 Backend::Postgres => table.to_string(sea_query::PostgresQueryBuilder),
