@@ -2,19 +2,24 @@
 //!
 //! `makemigrations` rebuilds the state from the migration files ([`state_of`]), compares it
 //! with the compiled models ([`ProjectState::from_models`]) using [`detect`], and writes the
-//! operations as a [`Migration`] file. Applying migrations to a database comes next (issue 5).
+//! operations as a [`Migration`] file. [`migrate`] applies pending migrations (or unapplies
+//! them down to a [`Target`]) and records them in the `quiver_migrations` table.
 
 mod autodetector;
+mod editor;
 mod file;
 mod operation;
+mod runner;
 mod state;
 
 pub use autodetector::{
     Answers, Question, changed_model, created_models, deleted_models, detect, renamed_models,
     suggest_name,
 };
+pub use editor::forwards_sql;
 pub use file::{Migration, leaves, plan, state_of};
 pub use operation::Operation;
+pub use runner::{Plan, Target, applied, migrate, migration_sql, plan_for, reverse_sql};
 pub use state::{
     CheckState, FieldState, ManyToManyState, ModelState, ProjectState, RelationState, json_to_value,
 };

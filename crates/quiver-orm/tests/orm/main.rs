@@ -7,6 +7,7 @@ mod basics;
 mod ddl;
 mod edges;
 mod lookups;
+mod migrate;
 mod options;
 mod queries;
 mod relations;

@@ -1,0 +1,218 @@
+//! Applying migrations: the `quiver_migrations` table records what ran; `migrate` applies
+//! what is pending in dependency order (or unapplies down to a target), each migration in a
+//! transaction where the database allows DDL in transactions.
+
+use super::editor::forwards_sql;
+use super::file::{Migration, plan};
+use super::operation::Operation;
+use super::state::ProjectState;
+use crate::backend::Backend;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::value::FieldType;
+
+const TABLE: &str = "quiver_migrations";
+
+/// Where `migrate` should leave the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Every migration applied.
+    Latest,
+    /// Exactly the migrations up to and including this one (later ones are unapplied).
+    Migration(String),
+    /// Nothing applied (every migration unapplied).
+    Zero,
+}
+
+/// What `migrate` did or would do: `(migration, forwards?)` in order.
+pub type Plan = Vec<(String, bool)>;
+
+async fn ensure_table(db: &Db) -> Result<()> {
+    let id = match db.backend() {
+        Backend::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
+        Backend::Postgres => "BIGSERIAL PRIMARY KEY",
+        Backend::MySql => "BIGINT PRIMARY KEY AUTO_INCREMENT",
+    };
+    db.execute_raw(
+        &format!(
+            "CREATE TABLE IF NOT EXISTS {TABLE} (id {id}, name VARCHAR(255) NOT NULL UNIQUE, applied VARCHAR(40) NOT NULL)"
+        ),
+        [],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The names of the applied migrations.
+pub async fn applied(db: &Db) -> Result<Vec<String>> {
+    ensure_table(db).await?;
+    db.fetch_raw(&format!("SELECT name FROM {TABLE} ORDER BY id"), [], |row| String::decode(row, 0))
+        .await
+}
+
+/// What `migrate` would run to reach `target`, without running it (`--plan`).
+pub async fn plan_for(db: &Db, migrations: &[Migration], target: &Target) -> Result<Plan> {
+    let applied = applied(db).await?;
+    for name in &applied {
+        if !migrations.iter().any(|m| &m.name == name) {
+            return Err(Error::invalid(format!(
+                "the database has migration {name} applied, but there is no such migration file: the \
+                 database is ahead of the code (deploy the code that has it, or migrate back with the code \
+                 that had it)"
+            )));
+        }
+    }
+    let ordered = plan(migrations)?;
+    let position = |name: &str| ordered.iter().position(|m| m.name == name);
+    let keep = match target {
+        Target::Latest => ordered.len(),
+        Target::Zero => 0,
+        Target::Migration(name) => {
+            position(name)
+                .ok_or_else(|| Error::invalid(format!("there is no migration named {name}")))?
+                + 1
+        }
+    };
+    let mut steps = Vec::new();
+    for migration in ordered.iter().take(keep) {
+        if !applied.contains(&migration.name) {
+            steps.push((migration.name.clone(), true));
+        }
+    }
+    for migration in ordered.iter().skip(keep).rev() {
+        if applied.contains(&migration.name) {
+            steps.push((migration.name.clone(), false));
+        }
+    }
+    Ok(steps)
+}
+
+/// Applies (or unapplies) migrations until the database is at `target`; returns what ran.
+/// `fake` records the changes without running their SQL (`--fake`).
+pub async fn migrate(
+    db: &Db,
+    migrations: &[Migration],
+    target: &Target,
+    fake: bool,
+) -> Result<Plan> {
+    let steps = plan_for(db, migrations, target).await?;
+    let ordered = plan(migrations)?;
+    for (name, forwards) in &steps {
+        // The state before this migration: every migration ordered before it.
+        let index = ordered.iter().position(|m| &m.name == name).expect("planned");
+        let mut before = ProjectState::default();
+        for earlier in &ordered[..index] {
+            earlier.state_forwards(&mut before)?;
+        }
+        let migration = ordered[index];
+        let statements = if fake {
+            Vec::new()
+        } else if *forwards {
+            migration_sql(db.backend(), migration, &before)?
+        } else {
+            reverse_sql(db.backend(), migration, &before)?
+        };
+        let record = if *forwards {
+            let placeholder = if db.backend() == Backend::Postgres { "$1, $2" } else { "?, ?" };
+            (
+                format!("INSERT INTO {TABLE} (name, applied) VALUES ({placeholder})"),
+                vec![name.to_value(), chrono::Utc::now().to_rfc3339().to_value()],
+            )
+        } else {
+            let placeholder = if db.backend() == Backend::Postgres { "$1" } else { "?" };
+            (format!("DELETE FROM {TABLE} WHERE name = {placeholder}"), vec![name.to_value()])
+        };
+        run(db, &statements, record).await.map_err(|e| {
+            Error::invalid(format!(
+                "migration {name} {}: {e}",
+                if *forwards { "failed" } else { "could not be undone" }
+            ))
+        })?;
+        tracing::info!(migration = %name, forwards, "migrated");
+    }
+    Ok(steps)
+}
+
+/// The SQL of a whole migration, forwards, for `backend` (`sqlmigrate`).
+pub fn migration_sql(
+    backend: Backend,
+    migration: &Migration,
+    before: &ProjectState,
+) -> Result<Vec<String>> {
+    let mut state = before.clone();
+    let mut out = Vec::new();
+    for operation in &migration.operations {
+        let mut after = state.clone();
+        operation.state_forwards(&mut after)?;
+        out.extend(forwards_sql(backend, operation, &state, &after)?);
+        state = after;
+    }
+    Ok(out)
+}
+
+/// The SQL that undoes a migration applied on top of `before`.
+pub fn reverse_sql(
+    backend: Backend,
+    migration: &Migration,
+    before: &ProjectState,
+) -> Result<Vec<String>> {
+    // The states between the operations, then each operation's reverse, last first.
+    let mut states = vec![before.clone()];
+    for operation in &migration.operations {
+        let mut next = states.last().expect("non-empty").clone();
+        operation.state_forwards(&mut next)?;
+        states.push(next);
+    }
+    let mut out = Vec::new();
+    for (i, operation) in migration.operations.iter().enumerate().rev() {
+        let reverse: Operation = operation.reverse(&states[i])?;
+        out.extend(forwards_sql(backend, &reverse, &states[i + 1], &states[i])?);
+    }
+    Ok(out)
+}
+
+async fn run(
+    db: &Db,
+    statements: &[String],
+    record: (String, Vec<sea_query::Value>),
+) -> Result<()> {
+    let backend = db.backend();
+    if backend == Backend::Sqlite {
+        // The table rebuild drops tables others point at: checks are off meanwhile (only outside
+        // a transaction does SQLite accept that), and verified before the commit.
+        db.execute_raw("PRAGMA foreign_keys = OFF", []).await?;
+    }
+    let result = if backend.features().transactional_ddl {
+        db.atomic(|tx| async move {
+            for sql in statements {
+                tx.execute_raw(sql, []).await?;
+            }
+            if backend == Backend::Sqlite {
+                let problems =
+                    tx.db().fetch_raw("PRAGMA foreign_key_check", [], |_| Ok(())).await?;
+                if !problems.is_empty() {
+                    return Err(Error::invalid(format!(
+                        "{} row(s) would point at missing rows after this migration",
+                        problems.len()
+                    )));
+                }
+            }
+            tx.execute_raw(&record.0, record.1).await?;
+            Ok::<_, Error>(())
+        })
+        .await
+    } else {
+        // MySQL commits each DDL statement by itself: a failure leaves the steps before it.
+        async {
+            for sql in statements {
+                db.execute_raw(sql, []).await?;
+            }
+            db.execute_raw(&record.0, record.1).await.map(drop)
+        }
+        .await
+    };
+    if backend == Backend::Sqlite {
+        db.execute_raw("PRAGMA foreign_keys = ON", []).await?;
+    }
+    result
+}
