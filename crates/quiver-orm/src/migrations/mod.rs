@@ -6,6 +6,7 @@
 //! them down to a [`Target`]) and records them in the `quiver_migrations` table.
 
 mod autodetector;
+mod commands;
 mod editor;
 mod file;
 mod operation;
@@ -15,6 +16,9 @@ mod state;
 pub use autodetector::{
     Answers, Question, changed_model, created_models, deleted_models, detect, renamed_models,
     suggest_name,
+};
+pub use commands::{
+    MakeOptions, MakeOutcome, load_dir, makemigrations, showmigrations, sqlmigrate,
 };
 pub use editor::forwards_sql;
 pub use file::{Migration, leaves, plan, state_of};

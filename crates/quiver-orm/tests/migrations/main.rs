@@ -344,3 +344,106 @@ fn every_operation_reverses_back_to_the_state_before() {
     let irreversible = Operation::RunSql { sql: "DELETE FROM x".into(), reverse_sql: None };
     assert!(irreversible.reverse(&from).unwrap_err().to_string().contains("cannot be undone"));
 }
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("quiver-makemigrations-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn makemigrations_writes_numbered_files_and_checks() {
+    use quiver_orm::migrations::{MakeOptions, load_dir, makemigrations, sqlmigrate};
+    let dir = temp_dir("cycle");
+    let first = makemigrations(&dir, &v1::all(), &MakeOptions::default()).unwrap();
+    assert_eq!(first.path.unwrap(), dir.join("0001_initial.toml"));
+    assert!(
+        makemigrations(&dir, &v1::all(), &MakeOptions::default()).unwrap().migration.is_none(),
+        "no changes"
+    );
+
+    let refused = makemigrations(&dir, &v2::all(), &MakeOptions::default()).unwrap_err();
+    assert!(
+        refused.to_string().contains("Article.rating is a new NOT NULL field without a default"),
+        "{refused}"
+    );
+    let check = makemigrations(
+        &dir,
+        &v2::all(),
+        &MakeOptions { check: true, answers: answers(), ..Default::default() },
+    )
+    .unwrap();
+    assert!(check.migration.is_some() && check.path.is_none(), "--check reports without writing");
+
+    let second =
+        makemigrations(&dir, &v2::all(), &MakeOptions { answers: answers(), ..Default::default() })
+            .unwrap();
+    let second = second.migration.unwrap();
+    assert_eq!(second.name, "0002_rename_author_writer_and_more");
+    assert_eq!(second.dependencies, ["0001_initial"]);
+    insta::assert_snapshot!(
+        std::fs::read_to_string(dir.join("0002_rename_author_writer_and_more.toml")).unwrap()
+    );
+    assert!(
+        makemigrations(&dir, &v2::all(), &MakeOptions { check: true, ..Default::default() })
+            .unwrap()
+            .migration
+            .is_none()
+    );
+
+    let empty = makemigrations(
+        &dir,
+        &v2::all(),
+        &MakeOptions { empty: true, name: Some("backfill".into()), ..Default::default() },
+    )
+    .unwrap();
+    assert_eq!(empty.migration.unwrap().name, "0003_backfill");
+
+    let files = load_dir(&dir).unwrap();
+    let sql =
+        sqlmigrate(quiver_orm::Backend::Postgres, &files, "0002_rename_author_writer_and_more")
+            .unwrap();
+    assert!(sql.iter().any(|s| s.contains("RENAME COLUMN \"title\" TO \"headline\"")), "{sql:#?}");
+    let sqlite =
+        sqlmigrate(quiver_orm::Backend::Sqlite, &files, "0002_rename_author_writer_and_more")
+            .unwrap();
+    assert!(
+        sqlite.iter().any(|s| s.starts_with("INSERT INTO \"blog_article__new\"")),
+        "a table rebuild: {sqlite:#?}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn answers() -> Answers {
+    let mut answers = Answers::default();
+    answers.one_off_defaults.insert("Article.rating".into(), serde_json::json!(3));
+    answers
+}
+
+#[test]
+fn two_leaves_need_a_merge() {
+    use quiver_orm::migrations::{MakeOptions, makemigrations};
+    let dir = temp_dir("merge");
+    makemigrations(&dir, &v1::all(), &MakeOptions::default()).unwrap();
+    for branch in ["0002_a", "0002_b"] {
+        let m = Migration {
+            name: branch.into(),
+            dependencies: vec!["0001_initial".into()],
+            operations: vec![],
+        };
+        std::fs::write(dir.join(format!("{branch}.toml")), m.render()).unwrap();
+    }
+    let error = makemigrations(&dir, &v1::all(), &MakeOptions::default()).unwrap_err();
+    assert!(
+        error.to_string().contains("0002_a and 0002_b are all leaves; run makemigrations --merge"),
+        "{error}"
+    );
+    let merged =
+        makemigrations(&dir, &v1::all(), &MakeOptions { merge: true, ..Default::default() })
+            .unwrap();
+    let merged = merged.migration.unwrap();
+    assert_eq!((merged.name.as_str(), merged.dependencies.len()), ("0003_merge", 2));
+    assert!(makemigrations(&dir, &v1::all(), &MakeOptions::default()).unwrap().migration.is_none());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

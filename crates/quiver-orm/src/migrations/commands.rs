@@ -1,0 +1,158 @@
+//! The commands behind `makemigrations`, `showmigrations` and `sqlmigrate`, as functions over a
+//! migrations folder, so the CLI only parses flags and prints.
+
+use std::path::{Path, PathBuf};
+
+use super::autodetector::{Answers, detect, suggest_name};
+use super::file::{Migration, leaves, plan, state_of};
+use super::runner::{applied, migration_sql};
+use super::state::ProjectState;
+use crate::backend::Backend;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::model::ModelMeta;
+
+/// Reads every `*.toml` migration in `dir` (none when the folder does not exist yet).
+pub fn load_dir(dir: &Path) -> Result<Vec<Migration>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::invalid(format!("cannot read {}: {e}", dir.display()))),
+    };
+    let mut migrations = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| Error::invalid(e.to_string()))?.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+            continue;
+        }
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::invalid(format!("cannot read {}: {e}", path.display())))?;
+        migrations.push(Migration::parse(&name, &text)?);
+    }
+    migrations.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(migrations)
+}
+
+/// Options of `makemigrations`.
+#[derive(Debug, Clone, Default)]
+pub struct MakeOptions {
+    /// The name after the number (default: from the operations).
+    pub name: Option<String>,
+    /// Write an empty migration (for a data migration written by hand).
+    pub empty: bool,
+    /// Print instead of writing.
+    pub dry_run: bool,
+    /// Only report whether a migration is needed (CI).
+    pub check: bool,
+    /// Join two or more leaf migrations with a merge migration.
+    pub merge: bool,
+    /// Answers to the autodetector's questions.
+    pub answers: Answers,
+}
+
+/// What `makemigrations` found and did.
+#[derive(Debug, Clone)]
+pub struct MakeOutcome {
+    /// The new migration, if there is one (written unless `dry_run` or `check`).
+    pub migration: Option<Migration>,
+    /// Where it was written.
+    pub path: Option<PathBuf>,
+}
+
+/// Compares the models with the state the files in `dir` build and writes the next
+/// migration there (`0003_article_views.toml`). With no changes, returns no migration.
+///
+/// ```
+/// use quiver_orm::migrations::{makemigrations, MakeOptions};
+/// use quiver_orm::prelude::*;
+///
+/// #[derive(Model, Debug)]
+/// pub struct Note {
+///     pub id: Auto<i64>,
+///     pub text: String,
+/// }
+///
+/// let dir = std::env::temp_dir().join(format!("quiver-doc-migrations-{}", std::process::id()));
+/// let made = makemigrations(&dir, &[Note::meta()], &MakeOptions::default()).unwrap();
+/// assert_eq!(made.migration.unwrap().name, "0001_initial");
+/// assert!(makemigrations(&dir, &[Note::meta()], &MakeOptions::default()).unwrap().migration.is_none());
+/// std::fs::remove_dir_all(&dir).unwrap();
+/// ```
+pub fn makemigrations(
+    dir: &Path,
+    models: &[&ModelMeta],
+    options: &MakeOptions,
+) -> Result<MakeOutcome> {
+    let existing = load_dir(dir)?;
+    plan(&existing)?;
+    let heads: Vec<String> = leaves(&existing).into_iter().map(str::to_owned).collect();
+    let number = existing
+        .iter()
+        .filter_map(|m| m.name.split('_').next().and_then(|n| n.parse::<u32>().ok()))
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let migration = if heads.len() > 1 {
+        if !options.merge {
+            return Err(Error::invalid(format!(
+                "conflicting migrations: {} are all leaves; run makemigrations --merge to join them",
+                heads.join(" and ")
+            )));
+        }
+        Migration {
+            name: format!("{number:04}_merge"),
+            dependencies: heads,
+            operations: Vec::new(),
+        }
+    } else {
+        let current = state_of(&existing)?;
+        let target = ProjectState::from_models(models);
+        let operations = if options.empty {
+            Vec::new()
+        } else {
+            detect(&current, &target, &options.answers).map_err(|questions| {
+                let lines: Vec<String> = questions.iter().map(ToString::to_string).collect();
+                Error::invalid(lines.join("\n"))
+            })?
+        };
+        if operations.is_empty() && !options.empty {
+            return Ok(MakeOutcome { migration: None, path: None });
+        }
+        let name = match &options.name {
+            Some(name) => name.clone(),
+            None if options.empty => "empty".into(),
+            None => suggest_name(&operations, existing.is_empty()),
+        };
+        Migration { name: format!("{number:04}_{name}"), dependencies: heads, operations }
+    };
+    if options.check || options.dry_run {
+        return Ok(MakeOutcome { migration: Some(migration), path: None });
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::invalid(format!("cannot create {}: {e}", dir.display())))?;
+    let path = dir.join(format!("{}.toml", migration.name));
+    std::fs::write(&path, migration.render())
+        .map_err(|e| Error::invalid(format!("cannot write {}: {e}", path.display())))?;
+    Ok(MakeOutcome { migration: Some(migration), path: Some(path) })
+}
+
+/// Every migration in order with whether it is applied (`showmigrations`).
+pub async fn showmigrations(db: &Db, migrations: &[Migration]) -> Result<Vec<(String, bool)>> {
+    let done = applied(db).await?;
+    Ok(plan(migrations)?.into_iter().map(|m| (m.name.clone(), done.contains(&m.name))).collect())
+}
+
+/// The SQL migration `name` runs on `backend` (`sqlmigrate`).
+pub fn sqlmigrate(backend: Backend, migrations: &[Migration], name: &str) -> Result<Vec<String>> {
+    let ordered = plan(migrations)?;
+    let index = ordered
+        .iter()
+        .position(|m| m.name == name)
+        .ok_or_else(|| Error::invalid(format!("there is no migration named {name}")))?;
+    let mut before = ProjectState::default();
+    for earlier in &ordered[..index] {
+        earlier.state_forwards(&mut before)?;
+    }
+    migration_sql(backend, ordered[index], &before)
+}
