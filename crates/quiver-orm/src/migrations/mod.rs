@@ -23,7 +23,9 @@ pub use commands::{
 pub use editor::forwards_sql;
 pub use file::{Migration, leaves, plan, state_of};
 pub use operation::Operation;
-pub use runner::{Plan, Target, applied, migrate, migration_sql, plan_for, reverse_sql};
+pub use runner::{
+    Plan, RustStep, Target, applied, migrate, migration_sql, plan_for, register_rust, reverse_sql,
+};
 pub use state::{
     CheckState, FieldState, ManyToManyState, ModelState, ProjectState, RelationState, json_to_value,
 };

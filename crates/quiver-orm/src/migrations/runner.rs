@@ -2,6 +2,11 @@
 //! what is pending in dependency order (or unapplies down to a target), each migration in a
 //! transaction where the database allows DDL in transactions.
 
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{OnceLock, RwLock};
+
 use super::editor::forwards_sql;
 use super::file::{Migration, plan};
 use super::operation::Operation;
@@ -26,6 +31,43 @@ pub enum Target {
 
 /// What `migrate` did or would do: `(migration, forwards?)` in order.
 pub type Plan = Vec<(String, bool)>;
+
+/// A data migration step: gets the database (inside the migration's transaction where the
+/// backend has one: statements sent to it join that transaction).
+pub type RustStep = fn(Db) -> Pin<Box<dyn Future<Output = Result<()>> + Send>>;
+
+fn registry() -> &'static RwLock<HashMap<String, RustStep>> {
+    static REGISTRY: OnceLock<RwLock<HashMap<String, RustStep>>> = OnceLock::new();
+    REGISTRY.get_or_init(Default::default)
+}
+
+/// Registers a function that `RunRust { name }` operations call (Django's `RunPython`).
+/// Register every function the migration files name before calling [`migrate`].
+///
+/// ```
+/// use quiver_orm::migrations::register_rust;
+///
+/// register_rust("blog.fill_slugs", |db| Box::pin(async move {
+///     db.execute_raw("UPDATE blog_article SET slug = LOWER(title)", []).await.map(drop)
+/// }));
+/// ```
+pub fn register_rust(name: &str, step: RustStep) {
+    registry().write().unwrap_or_else(|e| e.into_inner()).insert(name.to_owned(), step);
+}
+
+fn registered(name: &str) -> Result<RustStep> {
+    registry().read().unwrap_or_else(|e| e.into_inner()).get(name).copied().ok_or_else(|| {
+        Error::invalid(format!(
+            "no Rust function is registered as {name:?}: call quiver_orm::migrations::register_rust before migrating"
+        ))
+    })
+}
+
+/// One thing a migration runs.
+enum Step {
+    Sql(String),
+    Rust(RustStep),
+}
 
 async fn ensure_table(db: &Db) -> Result<()> {
     let id = match db.backend() {
@@ -107,10 +149,8 @@ pub async fn migrate(
         let migration = ordered[index];
         let statements = if fake {
             Vec::new()
-        } else if *forwards {
-            migration_sql(db.backend(), migration, &before)?
         } else {
-            reverse_sql(db.backend(), migration, &before)?
+            migration_steps(db.backend(), migration, &before, !*forwards)?
         };
         let record = if *forwards {
             let placeholder = if db.backend() == Backend::Postgres { "$1, $2" } else { "?, ?" };
@@ -129,6 +169,40 @@ pub async fn migrate(
             ))
         })?;
         tracing::info!(migration = %name, forwards, "migrated");
+    }
+    Ok(steps)
+}
+
+/// The steps of a migration, forwards or backwards.
+fn migration_steps(
+    backend: Backend,
+    migration: &Migration,
+    before: &ProjectState,
+    backwards: bool,
+) -> Result<Vec<Step>> {
+    let mut states = vec![before.clone()];
+    for operation in &migration.operations {
+        let mut next = states.last().expect("non-empty").clone();
+        operation.state_forwards(&mut next)?;
+        states.push(next);
+    }
+    let mut steps = Vec::new();
+    let mut add = |operation: &Operation, from: &ProjectState, to: &ProjectState| -> Result<()> {
+        if let Operation::RunRust { name, .. } = operation {
+            steps.push(Step::Rust(registered(name)?));
+        } else {
+            steps.extend(forwards_sql(backend, operation, from, to)?.into_iter().map(Step::Sql));
+        }
+        Ok(())
+    };
+    if backwards {
+        for (i, operation) in migration.operations.iter().enumerate().rev() {
+            add(&operation.reverse(&states[i])?, &states[i + 1], &states[i])?;
+        }
+    } else {
+        for (i, operation) in migration.operations.iter().enumerate() {
+            add(operation, &states[i], &states[i + 1])?;
+        }
     }
     Ok(steps)
 }
@@ -171,11 +245,7 @@ pub fn reverse_sql(
     Ok(out)
 }
 
-async fn run(
-    db: &Db,
-    statements: &[String],
-    record: (String, Vec<sea_query::Value>),
-) -> Result<()> {
+async fn run(db: &Db, statements: &[Step], record: (String, Vec<sea_query::Value>)) -> Result<()> {
     let backend = db.backend();
     if backend == Backend::Sqlite {
         // The table rebuild drops tables others point at: checks are off meanwhile (only outside
@@ -184,8 +254,11 @@ async fn run(
     }
     let result = if backend.features().transactional_ddl {
         db.atomic(|tx| async move {
-            for sql in statements {
-                tx.execute_raw(sql, []).await?;
+            for step in statements {
+                match step {
+                    Step::Sql(sql) => drop(tx.execute_raw(sql, []).await?),
+                    Step::Rust(step) => step(tx.db().clone()).await?,
+                }
             }
             if backend == Backend::Sqlite {
                 let problems =
@@ -204,8 +277,11 @@ async fn run(
     } else {
         // MySQL commits each DDL statement by itself: a failure leaves the steps before it.
         async {
-            for sql in statements {
-                db.execute_raw(sql, []).await?;
+            for step in statements {
+                match step {
+                    Step::Sql(sql) => drop(db.execute_raw(sql, []).await?),
+                    Step::Rust(step) => step(db.clone()).await?,
+                }
             }
             db.execute_raw(&record.0, record.1).await.map(drop)
         }

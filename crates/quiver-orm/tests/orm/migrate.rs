@@ -192,3 +192,48 @@ db_test!(fake_records_without_running, |db| async move {
     assert!(v1::Author::objects().count(&*db).await.is_err(), "nothing was created");
     Ok(())
 });
+
+db_test!(data_migrations_run_registered_rust_both_ways, |db| async move {
+    use quiver_orm::migrations::{Operation, register_rust};
+    register_rust("test.bump_ratings", |db| {
+        Box::pin(async move {
+            db.execute_raw("UPDATE blog_article SET rating = rating + 10", []).await.map(drop)
+        })
+    });
+    register_rust("test.unbump_ratings", |db| {
+        Box::pin(async move {
+            db.execute_raw("UPDATE blog_article SET rating = rating - 10", []).await.map(drop)
+        })
+    });
+    let mut files = migrations();
+    files.push(Migration {
+        name: "0003_bump".into(),
+        dependencies: vec!["0002_writers_and_tags".into()],
+        operations: vec![Operation::RunRust {
+            name: "test.bump_ratings".into(),
+            reverse: Some("test.unbump_ratings".into()),
+        }],
+    });
+    migrate(&db, &files[..2], &Target::Latest, false).await?;
+    let mut writer = v2::Writer { id: Auto::new(), name: "Ada".into(), email: None };
+    writer.insert(&*db).await?;
+    v2::Article {
+        id: Auto::new(),
+        headline: "h".into(),
+        views: 0,
+        rating: 1,
+        author: ForeignKey::new(writer.id.value()),
+        tags: ManyToMany::new(),
+    }
+    .insert(&*db)
+    .await?;
+    migrate(&db, &files, &Target::Latest, false).await?;
+    assert_eq!(v2::Article::objects().get(&*db).await?.rating, 11);
+    migrate(&db, &files, &Target::Migration("0002_writers_and_tags".into()), false).await?;
+    assert_eq!(v2::Article::objects().get(&*db).await?.rating, 1);
+    files[2].operations =
+        vec![Operation::RunRust { name: "test.not_registered".into(), reverse: None }];
+    let error = migrate(&db, &files, &Target::Latest, false).await.unwrap_err();
+    assert!(error.to_string().contains("register_rust"), "{error}");
+    Ok(())
+});
