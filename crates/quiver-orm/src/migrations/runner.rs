@@ -63,6 +63,15 @@ fn registered(name: &str) -> Result<RustStep> {
     })
 }
 
+/// Logs each step as it starts (long table rebuilds show where they are).
+fn progress(index: usize, total: usize, step: &Step) {
+    let what = match step {
+        Step::Sql(sql) => sql.chars().take(80).collect::<String>(),
+        Step::Rust(_) => "a Rust data migration".into(),
+    };
+    tracing::info!(target: "quiver::migrate", "step {}/{total}: {what}", index + 1);
+}
+
 /// One thing a migration runs.
 enum Step {
     Sql(String),
@@ -254,7 +263,8 @@ async fn run(db: &Db, statements: &[Step], record: (String, Vec<sea_query::Value
     }
     let result = if backend.features().transactional_ddl {
         db.atomic(|tx| async move {
-            for step in statements {
+            for (i, step) in statements.iter().enumerate() {
+                progress(i, statements.len(), step);
                 match step {
                     Step::Sql(sql) => drop(tx.execute_raw(sql, []).await?),
                     Step::Rust(step) => step(tx.db().clone()).await?,
@@ -277,7 +287,8 @@ async fn run(db: &Db, statements: &[Step], record: (String, Vec<sea_query::Value
     } else {
         // MySQL commits each DDL statement by itself: a failure leaves the steps before it.
         async {
-            for step in statements {
+            for (i, step) in statements.iter().enumerate() {
+                progress(i, statements.len(), step);
                 match step {
                     Step::Sql(sql) => drop(db.execute_raw(sql, []).await?),
                     Step::Rust(step) => step(db.clone()).await?,
