@@ -38,7 +38,7 @@
 //! ```
 //!
 //! Guides: [`docs::validation`] (how the 422 answers are built), [`docs::openapi`] (the document
-//! and the docs pages), [`docs::orm`] (models, queries, transactions).
+//! and the docs pages), [`docs::orm`] (models, queries, transactions), [`docs::migrations`].
 
 pub use quiver_core::{
     App, AppContext, Error, ErrorKind, HttpError, Result, Route, Router, Server, init_logging,
@@ -117,6 +117,9 @@ pub mod docs {
 
     #[doc = include_str!("../docs/orm.md")]
     pub mod orm {}
+
+    #[doc = include_str!("../docs/migrations.md")]
+    pub mod migrations {}
 }
 
 /// Everything a typical app file needs: `use quiver::prelude::*;`.
