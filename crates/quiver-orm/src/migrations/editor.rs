@@ -281,6 +281,19 @@ fn alter_field(
     }
     let old_type = column_sql_type(backend, old, before)?;
     let new_type = column_sql_type(backend, new, after)?;
+    if old.null
+        && !new.null
+        && let Some(default) = &new.default
+    {
+        // Made required: existing NULLs take the default first.
+        out.push(format!(
+            "UPDATE {} SET {} = {} WHERE {} IS NULL",
+            q(table),
+            q(&old.column),
+            sql_literal(default),
+            q(&old.column)
+        ));
+    }
     match backend {
         Backend::MySql => {
             let mut definition = format!("{} {}", q(&new.column), new_type);

@@ -6,6 +6,7 @@ mod models;
 mod basics;
 mod ddl;
 mod edges;
+mod evolve;
 mod lookups;
 mod migrate;
 mod options;
