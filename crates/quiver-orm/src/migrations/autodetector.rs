@@ -14,6 +14,78 @@ use super::state::{ModelState, ProjectState};
 pub struct Answers {
     /// One-off values for new NOT NULL fields without a default, by `"Model.field"`.
     pub one_off_defaults: BTreeMap<String, serde_json::Value>,
+    /// Fields renamed without a `renamed_from` attribute: `"Model.old"` → new name (what an
+    /// interactive run answers for each of [`rename_candidates`]).
+    pub renamed_fields: BTreeMap<String, String>,
+    /// Models renamed without a `renamed_from` attribute: old name → new name.
+    pub renamed_models: BTreeMap<String, String>,
+}
+
+/// A removed and an added model or field that look the same: maybe a rename. Without an
+/// answer the autodetector treats them as a removal and an addition (data is lost), as
+/// Django's non-interactive mode does; `makemigrations` asks about each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenameCandidate {
+    /// A model.
+    Model {
+        /// The old name.
+        old: String,
+        /// The new name.
+        new: String,
+    },
+    /// A field of `model`.
+    Field {
+        /// The model (its new name).
+        model: String,
+        /// The old name.
+        old: String,
+        /// The new name.
+        new: String,
+    },
+}
+
+/// The possible renames between `from` and `to` (to ask about).
+pub fn rename_candidates(from: &ProjectState, to: &ProjectState) -> Vec<RenameCandidate> {
+    let mut out = Vec::new();
+    let same_fields = |a: &ModelState, b: &ModelState| {
+        a.fields.len() == b.fields.len()
+            && a.fields.iter().zip(&b.fields).all(|(x, y)| x.same_schema(y))
+    };
+    for removed in from.models.values().filter(|m| !to.models.contains_key(&m.name)) {
+        for added in to
+            .models
+            .values()
+            .filter(|m| !from.models.contains_key(&m.name) && m.renamed_from.is_none())
+        {
+            if same_fields(removed, added) {
+                out.push(RenameCandidate::Model {
+                    old: removed.name.clone(),
+                    new: added.name.clone(),
+                });
+            }
+        }
+    }
+    for new in to.models.values() {
+        let Some(old) = from.models.get(&new.name) else { continue };
+        for removed in old.fields.iter().filter(|f| new.field(&f.name).is_none()) {
+            for added in new
+                .fields
+                .iter()
+                .filter(|f| old.field(&f.name).is_none() && f.renamed_from.is_none())
+            {
+                let mut moved = removed.clone();
+                moved.column.clone_from(&added.column);
+                if moved.same_schema(added) {
+                    out.push(RenameCandidate::Field {
+                        model: new.name.clone(),
+                        old: removed.name.clone(),
+                        new: added.name.clone(),
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Something the autodetector needs answered before it can write the migration.
@@ -72,7 +144,7 @@ pub fn detect(
             ops.push(op);
         }
     };
-    let renamed = renamed_models(&current, to);
+    let renamed = renamed_models(&current, to, answers);
     apply(&mut ops, &mut current, renamed);
     let created = created_models(&current, to);
     apply(&mut ops, &mut current, created);
@@ -89,11 +161,18 @@ pub fn detect(
     if questions.is_empty() { Ok(ops) } else { Err(questions) }
 }
 
-/// Phase 1: models renamed with `#[model(renamed_from = "Old")]`, then their table if it moved.
-pub fn renamed_models(current: &ProjectState, to: &ProjectState) -> Vec<Operation> {
+/// Phase 1: models renamed with `#[model(renamed_from = "Old")]` (or an answer), then their
+/// table if it moved.
+pub fn renamed_models(
+    current: &ProjectState,
+    to: &ProjectState,
+    answers: &Answers,
+) -> Vec<Operation> {
     let mut ops = Vec::new();
     for model in to.models.values() {
-        let Some(old) = &model.renamed_from else { continue };
+        let answered =
+            answers.renamed_models.iter().find(|(_, new)| **new == model.name).map(|(old, _)| old);
+        let Some(old) = model.renamed_from.as_ref().or(answered) else { continue };
         if current.models.contains_key(old) && !current.models.contains_key(&model.name) {
             ops.push(Operation::RenameModel { old: old.clone(), new: model.name.clone() });
             if current.models[old].table != model.table {
@@ -175,7 +254,14 @@ pub fn changed_model(
     // Renamed fields.
     let mut old_names: Vec<String> = old.fields.iter().map(|f| f.name.clone()).collect();
     for field in &new.fields {
-        if let Some(previous) = &field.renamed_from
+        let answered = answers
+            .renamed_fields
+            .iter()
+            .find(|(key, to)| {
+                **to == field.name && key.split_once('.').is_some_and(|(m, _)| m == new.name)
+            })
+            .and_then(|(key, _)| key.split_once('.').map(|(_, old)| old.to_owned()));
+        if let Some(previous) = field.renamed_from.as_ref().or(answered.as_ref())
             && old.field(previous).is_some()
             && old.field(&field.name).is_none()
         {

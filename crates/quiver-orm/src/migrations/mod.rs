@@ -14,8 +14,8 @@ mod runner;
 mod state;
 
 pub use autodetector::{
-    Answers, Question, changed_model, created_models, deleted_models, detect, renamed_models,
-    suggest_name,
+    Answers, Question, RenameCandidate, changed_model, created_models, deleted_models, detect,
+    rename_candidates, renamed_models, suggest_name,
 };
 pub use commands::{
     MakeOptions, MakeOutcome, load_dir, makemigrations, showmigrations, sqlmigrate,

@@ -447,3 +447,53 @@ fn two_leaves_need_a_merge() {
     assert!(makemigrations(&dir, &v1::all(), &MakeOptions::default()).unwrap().migration.is_none());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn renames_without_attributes_are_candidates_and_answers_make_them_renames() {
+    use quiver_orm::migrations::{RenameCandidate, rename_candidates};
+    let from = state(&v1::all());
+    let mut to = from.clone();
+    // Article.title becomes Article.heading (no attribute), Author becomes Person (no attribute).
+    {
+        let article = to.models.get_mut("Article").unwrap();
+        let title = article.fields.iter_mut().find(|f| f.name == "title").unwrap();
+        title.name = "heading".into();
+        title.column = "heading".into();
+    }
+    let mut person = to.models.remove("Author").unwrap();
+    person.name = "Person".into();
+    to.models.insert("Person".into(), person);
+    for field in &mut to.models.get_mut("Article").unwrap().fields {
+        if let Some(relation) = &mut field.relation {
+            relation.to = "Person".into();
+        }
+    }
+    let candidates = rename_candidates(&from, &to);
+    assert!(
+        candidates.contains(&RenameCandidate::Model { old: "Author".into(), new: "Person".into() }),
+        "{candidates:?}"
+    );
+    assert!(
+        candidates.contains(&RenameCandidate::Field {
+            model: "Article".into(),
+            old: "title".into(),
+            new: "heading".into()
+        }),
+        "{candidates:?}"
+    );
+    // Unanswered: a removal and an addition (as Django's non-interactive mode).
+    let mut answers = Answers::default();
+    answers.one_off_defaults.insert("Article.heading".into(), serde_json::json!(""));
+    answers.one_off_defaults.insert("Person.name".into(), serde_json::json!(""));
+    let ops = detect(&from, &to, &answers).unwrap();
+    assert!(describe(&ops).contains(&"Remove field title from Article".to_owned()));
+    // Answered: renames, nothing lost.
+    answers.renamed_fields.insert("Article.title".into(), "heading".into());
+    answers.renamed_models.insert("Author".into(), "Person".into());
+    let ops = detect(&from, &to, &answers).unwrap();
+    assert_eq!(
+        describe(&ops),
+        ["Rename model Author to Person", "Rename field title on Article to heading"]
+    );
+    assert_reaches(&from, &to, &ops);
+}
