@@ -90,6 +90,8 @@ pub mod orm {
     pub use http::OrmResultExt;
 }
 
+pub mod manage;
+
 /// The crates Quiver builds on, re-exported so apps use the same versions.
 pub mod deps {
     pub use axum;

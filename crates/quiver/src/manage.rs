@@ -1,0 +1,290 @@
+//! The migration commands on the command line: `makemigrations`, `migrate`,
+//! `showmigrations`, `sqlmigrate` (Django's `manage.py` for the schema). The app's full CLI
+//! (`runserver`, `createsuperuser`, ...) will build on this.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::orm::migrations::{
+    self, Answers, MakeOptions, RenameCandidate, Target, load_dir, makemigrations, migrate,
+    plan_for, rename_candidates, showmigrations, sqlmigrate, state_of,
+};
+use crate::orm::{Backend, Db, ModelMeta};
+
+/// Schema commands.
+#[derive(Debug, Parser)]
+#[command(name = "manage", about = "Quiver's schema commands", disable_help_subcommand = true)]
+pub struct Cli {
+    /// Database URL (default: $QUIVER_DATABASE_URL, else sqlite://db.sqlite3).
+    #[arg(long, global = true)]
+    pub database: Option<String>,
+    /// Folder of the migration files.
+    #[arg(long, global = true, default_value = "migrations")]
+    pub migrations: PathBuf,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// One schema command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write the migration that brings the files in line with the models.
+    Makemigrations {
+        /// Exit with status 1 if a migration is needed, write nothing (for CI).
+        #[arg(long)]
+        check: bool,
+        /// Print the migration instead of writing it.
+        #[arg(long)]
+        dry_run: bool,
+        /// Name the migration (after its number).
+        #[arg(long)]
+        name: Option<String>,
+        /// Write an empty migration (for a data migration written by hand).
+        #[arg(long)]
+        empty: bool,
+        /// Join two leaf migrations with a merge migration.
+        #[arg(long)]
+        merge: bool,
+        /// A one-off default for a new NOT NULL field: `Model.field=<json>`.
+        #[arg(long = "default", value_name = "MODEL.FIELD=JSON")]
+        defaults: Vec<String>,
+        /// A rename: `Model.old=new` for a field, `Old=New` for a model.
+        #[arg(long = "rename", value_name = "OLD=NEW")]
+        renames: Vec<String>,
+        /// Never ask; unanswered renames are a removal and an addition.
+        #[arg(long)]
+        no_input: bool,
+    },
+    /// Apply (or unapply) migrations up to a target: a migration's name, or `zero`.
+    Migrate {
+        /// Where to go (default: the latest migration).
+        target: Option<String>,
+        /// Show what would run, run nothing.
+        #[arg(long)]
+        plan: bool,
+        /// Record the migrations as applied without running them.
+        #[arg(long)]
+        fake: bool,
+    },
+    /// List the migrations, applied ones marked `[X]`.
+    Showmigrations,
+    /// Print the SQL of one migration.
+    Sqlmigrate {
+        /// The migration's name.
+        name: String,
+        /// The dialect: sqlite, postgres or mysql (default: the database's).
+        #[arg(long)]
+        backend: Option<String>,
+    },
+}
+
+/// Runs a schema command for `models`, printing to `out`; returns the exit status.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use quiver::prelude::*;
+///
+/// #[derive(Model, Debug)]
+/// pub struct Note {
+///     pub id: Auto<i64>,
+///     pub text: String,
+/// }
+///
+/// let dir = std::env::temp_dir().join(format!("quiver-manage-doc-{}", std::process::id()));
+/// let args = |command: &str| {
+///     format!("manage --database sqlite::memory: --migrations {} {command}", dir.display())
+///         .split(' ')
+///         .map(String::from)
+///         .collect::<Vec<_>>()
+/// };
+/// let mut out = Vec::new();
+/// let status = quiver::manage::run(&[Note::meta()], args("makemigrations"), &mut std::io::empty(), &mut out).await;
+/// assert_eq!(status, 0);
+/// assert!(String::from_utf8(out).unwrap().contains("0001_initial"));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # });
+/// ```
+pub async fn run(
+    models: &[&'static ModelMeta],
+    args: impl IntoIterator<Item = String>,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = write!(out, "{error}");
+            return if error.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match execute(models, cli, input, out).await {
+        Ok(status) => status,
+        Err(error) => {
+            let _ = writeln!(out, "error: {error}");
+            1
+        }
+    }
+}
+
+async fn execute(
+    models: &[&'static ModelMeta],
+    cli: Cli,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+) -> Result<i32, Box<dyn std::error::Error>> {
+    let url = cli
+        .database
+        .or_else(|| std::env::var("QUIVER_DATABASE_URL").ok())
+        .unwrap_or_else(|| "sqlite://db.sqlite3".into());
+    match cli.command {
+        Command::Makemigrations {
+            check,
+            dry_run,
+            name,
+            empty,
+            merge,
+            defaults,
+            renames,
+            no_input,
+        } => {
+            let mut answers = Answers::default();
+            for default in defaults {
+                let (key, value) =
+                    default.split_once('=').ok_or("--default takes Model.field=<json>")?;
+                let value =
+                    serde_json::from_str(value).unwrap_or(serde_json::Value::String(value.into()));
+                answers.one_off_defaults.insert(key.into(), value);
+            }
+            for rename in renames {
+                let (old, new) =
+                    rename.split_once('=').ok_or("--rename takes Model.old=new or Old=New")?;
+                if old.contains('.') {
+                    answers.renamed_fields.insert(old.into(), new.into());
+                } else {
+                    answers.renamed_models.insert(old.into(), new.into());
+                }
+            }
+            if !no_input && !check {
+                ask_renames(models, &cli.migrations, &mut answers, input, out)?;
+            }
+            let options = MakeOptions { name, empty, dry_run, check, merge, answers };
+            let made = makemigrations(&cli.migrations, models, &options)?;
+            match (made.migration, check) {
+                (None, _) => writeln!(out, "No changes detected")?,
+                (Some(migration), true) => {
+                    writeln!(out, "Migration {} is needed:", migration.name)?;
+                    for op in &migration.operations {
+                        writeln!(out, "  - {}", op.describe())?;
+                    }
+                    return Ok(1);
+                }
+                (Some(migration), false) => {
+                    if dry_run {
+                        write!(out, "{}", migration.render())?;
+                    } else {
+                        writeln!(out, "Migration {}:", migration.name)?;
+                        for op in &migration.operations {
+                            writeln!(out, "  - {}", op.describe())?;
+                        }
+                    }
+                }
+            }
+        }
+        Command::Migrate { target, plan, fake } => {
+            let files = load_dir(&cli.migrations)?;
+            let target = match target.as_deref() {
+                None => Target::Latest,
+                Some("zero") => Target::Zero,
+                Some(name) => Target::Migration(name.into()),
+            };
+            let db = Db::connect(&url).await?;
+            let steps = if plan {
+                plan_for(&db, &files, &target).await?
+            } else {
+                migrate(&db, &files, &target, fake).await?
+            };
+            if steps.is_empty() {
+                writeln!(out, "No migrations to apply.")?;
+            }
+            for (name, forwards) in steps {
+                let verb = match (plan, forwards) {
+                    (true, true) => "Would apply",
+                    (true, false) => "Would unapply",
+                    (false, true) => "Applied",
+                    (false, false) => "Unapplied",
+                };
+                writeln!(out, "{verb} {name}{}", if fake { " (fake)" } else { "" })?;
+            }
+        }
+        Command::Showmigrations => {
+            let files = load_dir(&cli.migrations)?;
+            let db = Db::connect(&url).await?;
+            for (name, applied) in showmigrations(&db, &files).await? {
+                writeln!(out, " [{}] {name}", if applied { "X" } else { " " })?;
+            }
+        }
+        Command::Sqlmigrate { name, backend } => {
+            let files = load_dir(&cli.migrations)?;
+            let backend = match backend.as_deref() {
+                Some("sqlite") => Backend::Sqlite,
+                Some("postgres" | "postgresql") => Backend::Postgres,
+                Some("mysql" | "mariadb") => Backend::MySql,
+                Some(other) => {
+                    return Err(
+                        format!("unknown backend {other:?}: use sqlite, postgres or mysql").into()
+                    );
+                }
+                None => match url.split(':').next() {
+                    Some("postgres" | "postgresql") => Backend::Postgres,
+                    Some("mysql" | "mariadb") => Backend::MySql,
+                    _ => Backend::Sqlite,
+                },
+            };
+            for sql in sqlmigrate(backend, &files, &name)? {
+                writeln!(out, "{sql};")?;
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// Asks about each possible rename not answered by a flag or attribute.
+fn ask_renames(
+    models: &[&'static ModelMeta],
+    dir: &std::path::Path,
+    answers: &mut Answers,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let current = state_of(&load_dir(dir)?)?;
+    let target = migrations::ProjectState::from_models(models);
+    for candidate in rename_candidates(&current, &target) {
+        let question = match &candidate {
+            RenameCandidate::Model { old, new } if !answers.renamed_models.contains_key(old) => {
+                format!("Was the model {old} renamed to {new}? [y/N] ")
+            }
+            RenameCandidate::Field { model, old, new }
+                if !answers.renamed_fields.contains_key(&format!("{model}.{old}")) =>
+            {
+                format!("Was {model}.{old} renamed to {model}.{new}? [y/N] ")
+            }
+            _ => continue,
+        };
+        write!(out, "{question}")?;
+        out.flush()?;
+        let mut line = String::new();
+        input.read_line(&mut line)?;
+        if matches!(line.trim(), "y" | "Y" | "yes") {
+            match candidate {
+                RenameCandidate::Model { old, new } => answers.renamed_models.insert(old, new),
+                RenameCandidate::Field { model, old, new } => {
+                    answers.renamed_fields.insert(format!("{model}.{old}"), new)
+                }
+            };
+        }
+    }
+    Ok(())
+}
