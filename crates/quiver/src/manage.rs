@@ -233,9 +233,10 @@ async fn execute(
                 Some("postgres" | "postgresql") => Backend::Postgres,
                 Some("mysql" | "mariadb") => Backend::MySql,
                 Some(other) => {
-                    return Err(
-                        format!("unknown backend {other:?}: use sqlite, postgres or mysql").into()
-                    );
+                    return Err(format!(
+                        "unknown backend {other:?}: use sqlite, postgres or mysql"
+                    )
+                    .into());
                 }
                 None => match url.split(':').next() {
                     Some("postgres" | "postgresql") => Backend::Postgres,
