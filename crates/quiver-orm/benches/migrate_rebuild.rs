@@ -50,11 +50,13 @@ fn main() {
         let s2 = ProjectState::from_models(&[after::Event::meta()]);
         let files = vec![
             Migration {
+                app: String::new(),
                 name: "0001_initial".into(),
                 dependencies: vec![],
                 operations: detect(&ProjectState::default(), &s1, &Answers::default()).unwrap(),
             },
             Migration {
+                app: String::new(),
                 name: "0002_alter".into(),
                 dependencies: vec!["0001_initial".into()],
                 operations: detect(&s1, &s2, &Answers::default()).unwrap(),

@@ -12,8 +12,14 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::model::ModelMeta;
 
-/// Reads every `*.toml` migration in `dir` (none when the folder does not exist yet).
+/// Reads every `*.toml` migration in `dir` (none when the folder does not exist yet), for a
+/// project with one migrations folder.
 pub fn load_dir(dir: &Path) -> Result<Vec<Migration>> {
+    load_app("", dir)
+}
+
+/// Reads the migrations of app `app` from its folder `dir`.
+pub fn load_app(app: &str, dir: &Path) -> Result<Vec<Migration>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -28,7 +34,9 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Migration>> {
         let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
         let text = std::fs::read_to_string(&path)
             .map_err(|e| Error::invalid(format!("cannot read {}: {e}", path.display())))?;
-        migrations.push(Migration::parse(&name, &text)?);
+        let mut migration = Migration::parse(&name, &text)?;
+        migration.app = app.to_owned();
+        migrations.push(migration);
     }
     migrations.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(migrations)
@@ -84,8 +92,42 @@ pub fn makemigrations(
     models: &[&ModelMeta],
     options: &MakeOptions,
 ) -> Result<MakeOutcome> {
-    let existing = load_dir(dir)?;
-    plan(&existing)?;
+    makemigrations_for_app("", dir, models, &[], options)
+}
+
+/// [`makemigrations`] for one app of several: `app`'s models and folder, with the migrations of
+/// the other apps (`others`) for the models its relations point at. A new migration depends on
+/// the latest migration of each other app it points into.
+///
+/// ```
+/// use quiver_orm::migrations::{load_app, makemigrations_for_app, MakeOptions};
+/// use quiver_orm::prelude::*;
+///
+/// #[derive(Model, Debug)]
+/// pub struct User { pub id: Auto<i64>, pub name: String }
+///
+/// #[derive(Model, Debug)]
+/// pub struct Post { pub id: Auto<i64>, pub author: ForeignKey<User> }
+///
+/// let root = std::env::temp_dir().join(format!("quiver-doc-apps-{}", std::process::id()));
+/// let (auth, blog) = (root.join("auth"), root.join("blog"));
+/// makemigrations_for_app("auth", &auth, &[User::meta()], &[], &MakeOptions::default()).unwrap();
+/// let others = load_app("auth", &auth).unwrap();
+/// let made = makemigrations_for_app("blog", &blog, &[Post::meta()], &others, &MakeOptions::default()).unwrap();
+/// assert_eq!(made.migration.unwrap().dependencies, ["auth.0001_initial"]);
+/// std::fs::remove_dir_all(&root).unwrap();
+/// ```
+pub fn makemigrations_for_app(
+    app: &str,
+    dir: &Path,
+    models: &[&ModelMeta],
+    others: &[Migration],
+    options: &MakeOptions,
+) -> Result<MakeOutcome> {
+    let existing = load_app(app, dir)?;
+    let mut all: Vec<Migration> = others.to_vec();
+    all.extend(existing.iter().cloned());
+    plan(&all)?;
     let heads: Vec<String> = leaves(&existing).into_iter().map(str::to_owned).collect();
     let number = existing
         .iter()
@@ -101,12 +143,16 @@ pub fn makemigrations(
             )));
         }
         Migration {
+            app: app.to_owned(),
             name: format!("{number:04}_merge"),
             dependencies: heads,
             operations: Vec::new(),
         }
     } else {
-        let current = state_of(&existing)?;
+        let everything = state_of(&all)?;
+        // This app's models as its files left them; other apps' models are only looked up.
+        let mut current = everything.clone();
+        current.models.retain(|_, model| model.app == app);
         let target = ProjectState::from_models(models);
         let operations = if options.empty {
             Vec::new()
@@ -124,7 +170,33 @@ pub fn makemigrations(
             None if options.empty => "empty".into(),
             None => suggest_name(&operations, existing.is_empty()),
         };
-        Migration { name: format!("{number:04}_{name}"), dependencies: heads, operations }
+        let mut dependencies = heads;
+        // Relations into another app: depend on that app's latest migration.
+        for operation in &operations {
+            for target_model in operation.related_models() {
+                let Some(owner) = everything.models.get(&target_model).map(|m| m.app.clone())
+                else {
+                    continue;
+                };
+                if owner == app {
+                    continue;
+                }
+                let theirs: Vec<Migration> =
+                    all.iter().filter(|m| m.app == owner).cloned().collect();
+                for leaf in leaves(&theirs) {
+                    let key = super::file::qualify(&owner, leaf);
+                    if !dependencies.contains(&key) {
+                        dependencies.push(key);
+                    }
+                }
+            }
+        }
+        Migration {
+            app: app.to_owned(),
+            name: format!("{number:04}_{name}"),
+            dependencies,
+            operations,
+        }
     };
     if options.check || options.dry_run {
         return Ok(MakeOutcome { migration: Some(migration), path: None });
@@ -140,7 +212,7 @@ pub fn makemigrations(
 /// Every migration in order with whether it is applied (`showmigrations`).
 pub async fn showmigrations(db: &Db, migrations: &[Migration]) -> Result<Vec<(String, bool)>> {
     let done = applied(db).await?;
-    Ok(plan(migrations)?.into_iter().map(|m| (m.name.clone(), done.contains(&m.name))).collect())
+    Ok(plan(migrations)?.into_iter().map(|m| (m.key(), done.contains(&m.key()))).collect())
 }
 
 /// The SQL migration `name` runs on `backend` (`sqlmigrate`).
@@ -148,7 +220,7 @@ pub fn sqlmigrate(backend: Backend, migrations: &[Migration], name: &str) -> Res
     let ordered = plan(migrations)?;
     let index = ordered
         .iter()
-        .position(|m| m.name == name)
+        .position(|m| m.key() == name || m.name == name)
         .ok_or_else(|| Error::invalid(format!("there is no migration named {name}")))?;
     let mut before = ProjectState::default();
     for earlier in &ordered[..index] {

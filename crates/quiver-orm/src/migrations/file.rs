@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 /// use quiver_orm::migrations::{Migration, Operation};
 ///
 /// let migration = Migration {
+///     app: String::new(),
 ///     name: "0002_raw".into(),
 ///     dependencies: vec!["0001_initial".into()],
 ///     operations: vec![Operation::RunSql { sql: "SELECT 1".into(), reverse_sql: None }],
@@ -21,12 +22,17 @@ use crate::error::{Error, Result};
 /// assert!(text.contains("op = \"run_sql\""));
 /// assert_eq!(Migration::parse("0002_raw", &text).unwrap(), migration);
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Migration {
+    /// The app the migration belongs to (its folder's label; empty for a project with one
+    /// folder); not stored inside.
+    #[serde(skip)]
+    pub app: String,
     /// The file's name without `.toml` (`0002_article_views`); not stored inside.
     #[serde(skip)]
     pub name: String,
-    /// Migrations that must run first, by name.
+    /// Migrations that must run first: a name in the same app (`0001_initial`) or
+    /// `app.name` in another (`auth.0001_initial`).
     #[serde(default)]
     pub dependencies: Vec<String>,
     /// The steps, in order.
@@ -35,6 +41,19 @@ pub struct Migration {
 }
 
 impl Migration {
+    /// The key that names the migration among all apps: `name`, or `app.name`.
+    pub fn key(&self) -> String {
+        qualify(&self.app, &self.name)
+    }
+
+    /// The keys of the migrations this one depends on.
+    pub fn dependency_keys(&self) -> Vec<String> {
+        self.dependencies
+            .iter()
+            .map(|d| if d.contains('.') { d.clone() } else { qualify(&self.app, d) })
+            .collect()
+    }
+
     /// The file's text: a header comment listing the operations, then the TOML.
     pub fn render(&self) -> String {
         let mut out = String::from(
@@ -58,12 +77,17 @@ impl Migration {
         Ok(migration)
     }
 
-    /// Applies every operation to `state`.
+    /// Applies every operation to `state`; models it creates belong to its app.
     pub fn state_forwards(&self, state: &mut ProjectState) -> Result<()> {
         for operation in &self.operations {
             operation
                 .state_forwards(state)
-                .map_err(|e| Error::invalid(format!("migration {}: {e}", self.name)))?;
+                .map_err(|e| Error::invalid(format!("migration {}: {e}", self.key())))?;
+            if let super::operation::Operation::CreateModel { model } = operation
+                && let Some(created) = state.models.get_mut(&model.name)
+            {
+                created.app.clone_from(&self.app);
+            }
         }
         Ok(())
     }
@@ -74,13 +98,13 @@ impl Migration {
 pub fn plan(migrations: &[Migration]) -> Result<Vec<&Migration>> {
     let mut ordered: Vec<&Migration> = Vec::new();
     let mut pending: Vec<&Migration> = migrations.iter().collect();
-    pending.sort_by(|a, b| a.name.cmp(&b.name));
+    pending.sort_by_key(|m| m.key());
     for migration in &pending {
-        for dependency in &migration.dependencies {
-            if !migrations.iter().any(|m| &m.name == dependency) {
+        for dependency in migration.dependency_keys() {
+            if !migrations.iter().any(|m| m.key() == dependency) {
                 return Err(Error::invalid(format!(
                     "migration {} depends on {dependency}, which is not among the migration files",
-                    migration.name
+                    migration.key()
                 )));
             }
         }
@@ -88,14 +112,15 @@ pub fn plan(migrations: &[Migration]) -> Result<Vec<&Migration>> {
     while !pending.is_empty() {
         let before = pending.len();
         pending.retain(|migration| {
-            let ready = migration.dependencies.iter().all(|d| ordered.iter().any(|m| &m.name == d));
+            let ready =
+                migration.dependency_keys().iter().all(|d| ordered.iter().any(|m| &m.key() == d));
             if ready {
                 ordered.push(migration);
             }
             !ready
         });
         if pending.len() == before {
-            let names: Vec<&str> = pending.iter().map(|m| m.name.as_str()).collect();
+            let names: Vec<String> = pending.iter().map(|m| m.key()).collect();
             return Err(Error::invalid(format!(
                 "migrations depend on each other in a cycle: {}",
                 names.join(", ")
@@ -110,9 +135,14 @@ pub fn plan(migrations: &[Migration]) -> Result<Vec<&Migration>> {
 pub fn leaves(migrations: &[Migration]) -> Vec<&str> {
     migrations
         .iter()
-        .filter(|m| !migrations.iter().any(|other| other.dependencies.contains(&m.name)))
+        .filter(|m| !migrations.iter().any(|other| other.dependency_keys().contains(&m.key())))
         .map(|m| m.name.as_str())
         .collect()
+}
+
+/// `app.name`, or `name` for the unnamed app.
+pub(crate) fn qualify(app: &str, name: &str) -> String {
+    if app.is_empty() { name.to_owned() } else { format!("{app}.{name}") }
 }
 
 /// The state the migrations build, applied in dependency order.

@@ -393,6 +393,25 @@ impl Operation {
         })
     }
 
+    /// The models this operation's relations point at.
+    pub fn related_models(&self) -> Vec<String> {
+        let from_fields = |fields: &[FieldState]| -> Vec<String> {
+            fields.iter().filter_map(|f| f.relation.as_ref().map(|r| r.to.clone())).collect()
+        };
+        match self {
+            Operation::CreateModel { model } => {
+                let mut out = from_fields(&model.fields);
+                out.extend(model.many_to_many.iter().map(|m| m.to.clone()));
+                out
+            }
+            Operation::AddField { field, .. } | Operation::AlterField { field, .. } => {
+                from_fields(std::slice::from_ref(field))
+            }
+            Operation::AddManyToMany { field, .. } => vec![field.to.clone()],
+            _ => Vec::new(),
+        }
+    }
+
     /// One line for people (`showmigrations`, `--dry-run`), Django's wording.
     pub fn describe(&self) -> String {
         match self {

@@ -105,7 +105,7 @@ pub async fn applied(db: &Db) -> Result<Vec<String>> {
 pub async fn plan_for(db: &Db, migrations: &[Migration], target: &Target) -> Result<Plan> {
     let applied = applied(db).await?;
     for name in &applied {
-        if !migrations.iter().any(|m| &m.name == name) {
+        if !migrations.iter().any(|m| &m.key() == name) {
             return Err(Error::invalid(format!(
                 "the database has migration {name} applied, but there is no such migration file: the \
                  database is ahead of the code (deploy the code that has it, or migrate back with the code \
@@ -114,7 +114,7 @@ pub async fn plan_for(db: &Db, migrations: &[Migration], target: &Target) -> Res
         }
     }
     let ordered = plan(migrations)?;
-    let position = |name: &str| ordered.iter().position(|m| m.name == name);
+    let position = |name: &str| ordered.iter().position(|m| m.key() == name || m.name == name);
     let keep = match target {
         Target::Latest => ordered.len(),
         Target::Zero => 0,
@@ -126,13 +126,13 @@ pub async fn plan_for(db: &Db, migrations: &[Migration], target: &Target) -> Res
     };
     let mut steps = Vec::new();
     for migration in ordered.iter().take(keep) {
-        if !applied.contains(&migration.name) {
-            steps.push((migration.name.clone(), true));
+        if !applied.contains(&migration.key()) {
+            steps.push((migration.key(), true));
         }
     }
     for migration in ordered.iter().skip(keep).rev() {
-        if applied.contains(&migration.name) {
-            steps.push((migration.name.clone(), false));
+        if applied.contains(&migration.key()) {
+            steps.push((migration.key(), false));
         }
     }
     Ok(steps)
@@ -150,7 +150,7 @@ pub async fn migrate(
     let ordered = plan(migrations)?;
     for (name, forwards) in &steps {
         // The state before this migration: every migration ordered before it.
-        let index = ordered.iter().position(|m| &m.name == name).expect("planned");
+        let index = ordered.iter().position(|m| &m.key() == name).expect("planned");
         let mut before = ProjectState::default();
         for earlier in &ordered[..index] {
             earlier.state_forwards(&mut before)?;

@@ -127,6 +127,9 @@ pub struct ModelState {
     /// The model's previous name (`#[model(renamed_from = "...")]`); never written to files.
     #[serde(skip)]
     pub renamed_from: Option<String>,
+    /// The app whose migrations created the model (empty for a one-folder project).
+    #[serde(skip)]
+    pub app: String,
 }
 
 impl ModelState {
@@ -180,6 +183,7 @@ impl ModelState {
                 })
                 .collect(),
             renamed_from: meta.renamed_from.map(str::to_owned),
+            app: String::new(),
         }
     }
 }

@@ -272,8 +272,12 @@ fn single_field_changes_are_each_detected() {
 fn files_render_reviewably_and_read_back() {
     let to = state(&v1::all());
     let ops = detect(&ProjectState::default(), &to, &Answers::default()).unwrap();
-    let migration =
-        Migration { name: "0001_initial".into(), dependencies: vec![], operations: ops };
+    let migration = Migration {
+        app: String::new(),
+        name: "0001_initial".into(),
+        dependencies: vec![],
+        operations: ops,
+    };
     let text = migration.render();
     insta::assert_snapshot!(text);
     assert_eq!(Migration::parse("0001_initial", &text).unwrap(), migration);
@@ -285,6 +289,7 @@ fn files_render_reviewably_and_read_back() {
 #[test]
 fn plans_follow_dependencies_and_report_what_is_wrong() {
     let m = |name: &str, deps: &[&str]| Migration {
+        app: String::new(),
         name: name.into(),
         dependencies: deps.iter().map(|d| (*d).to_owned()).collect(),
         operations: vec![],
@@ -428,6 +433,7 @@ fn two_leaves_need_a_merge() {
     makemigrations(&dir, &v1::all(), &MakeOptions::default()).unwrap();
     for branch in ["0002_a", "0002_b"] {
         let m = Migration {
+            app: String::new(),
             name: branch.into(),
             dependencies: vec!["0001_initial".into()],
             operations: vec![],

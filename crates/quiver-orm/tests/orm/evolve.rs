@@ -132,7 +132,8 @@ fn files() -> Vec<Migration> {
         let name = format!("{:04}_step", i + 1);
         let dependencies =
             files.last().map(|m: &Migration| vec![m.name.clone()]).unwrap_or_default();
-        let text = Migration { name: name.clone(), dependencies, operations }.render();
+        let text =
+            Migration { app: String::new(), name: name.clone(), dependencies, operations }.render();
         files.push(Migration::parse(&name, &text).unwrap());
         previous = next;
     }

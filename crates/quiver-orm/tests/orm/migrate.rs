@@ -94,7 +94,8 @@ fn migrations() -> Vec<Migration> {
     ]
     .into_iter()
     .map(|(name, dependencies, operations)| {
-        let text = Migration { name: name.into(), dependencies, operations }.render();
+        let text =
+            Migration { app: String::new(), name: name.into(), dependencies, operations }.render();
         Migration::parse(name, &text).unwrap()
     })
     .collect()
@@ -207,6 +208,7 @@ db_test!(data_migrations_run_registered_rust_both_ways, |db| async move {
     });
     let mut files = migrations();
     files.push(Migration {
+        app: String::new(),
         name: "0003_bump".into(),
         dependencies: vec!["0002_writers_and_tags".into()],
         operations: vec![Operation::RunRust {
@@ -235,5 +237,69 @@ db_test!(data_migrations_run_registered_rust_both_ways, |db| async move {
         vec![Operation::RunRust { name: "test.not_registered".into(), reverse: None }];
     let error = migrate(&db, &files, &Target::Latest, false).await.unwrap_err();
     assert!(error.to_string().contains("register_rust"), "{error}");
+    Ok(())
+});
+
+mod apps {
+    use super::*;
+
+    #[derive(Model, Debug)]
+    #[model(table = "auth_user")]
+    pub struct User {
+        pub id: Auto<i64>,
+        #[field(max_length = 30, unique)]
+        pub username: String,
+    }
+
+    #[derive(Model, Debug)]
+    #[model(table = "blog_entry")]
+    pub struct Entry {
+        pub id: Auto<i64>,
+        #[field(on_delete = cascade)]
+        pub author: ForeignKey<User>,
+    }
+}
+
+db_test!(apps_have_their_own_folders_and_depend_on_each_other, |db| async move {
+    use quiver_orm::migrations::{MakeOptions, load_app, makemigrations_for_app, showmigrations};
+    let root =
+        std::env::temp_dir().join(format!("quiver-apps-{}-{:?}", std::process::id(), db.backend()));
+    let _ = std::fs::remove_dir_all(&root);
+    let (auth_dir, blog_dir) = (root.join("auth"), root.join("blog"));
+    makemigrations_for_app("auth", &auth_dir, &[apps::User::meta()], &[], &MakeOptions::default())?;
+    let auth = load_app("auth", &auth_dir)?;
+    let made = makemigrations_for_app(
+        "blog",
+        &blog_dir,
+        &[apps::Entry::meta()],
+        &auth,
+        &MakeOptions::default(),
+    )?;
+    assert_eq!(made.migration.unwrap().dependencies, ["auth.0001_initial"]);
+    let mut all = auth.clone();
+    all.extend(load_app("blog", &blog_dir)?);
+    // The blog app's migration runs after auth's, whatever order the folders are read in.
+    all.reverse();
+    let ran = migrate(&db, &all, &Target::Latest, false).await?;
+    let names: Vec<&str> = ran.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["auth.0001_initial", "blog.0001_initial"]);
+    let mut ada = apps::User { id: Auto::new(), username: "ada".into() };
+    ada.insert(&*db).await?;
+    apps::Entry { id: Auto::new(), author: ForeignKey::new(ada.id.value()) }.insert(&*db).await?;
+    let shown = showmigrations(&db, &all).await?;
+    assert!(shown.iter().all(|(_, applied)| *applied));
+    // No change: nothing to write for either app.
+    let again = makemigrations_for_app(
+        "blog",
+        &blog_dir,
+        &[apps::Entry::meta()],
+        &auth,
+        &MakeOptions::default(),
+    )?;
+    assert!(again.migration.is_none());
+    let back = migrate(&db, &all, &Target::Zero, false).await?;
+    let names: Vec<&str> = back.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["blog.0001_initial", "auth.0001_initial"], "dependents first");
+    std::fs::remove_dir_all(&root).unwrap();
     Ok(())
 });
