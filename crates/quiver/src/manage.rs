@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::orm::migrations::{
-    self, Answers, MakeOptions, RenameCandidate, Target, load_dir, makemigrations, migrate,
-    plan_for, rename_candidates, showmigrations, sqlmigrate, state_of,
+    self, Answers, MakeOptions, RenameCandidate, Target, makemigrations_for_app, migrate, plan_for,
+    rename_candidates, showmigrations, sqlmigrate, state_of,
 };
 use crate::orm::{Backend, Db, ModelMeta};
 
@@ -33,6 +33,8 @@ pub struct Cli {
 pub enum Command {
     /// Write the migration that brings the files in line with the models.
     Makemigrations {
+        /// Only this app (default: every app).
+        app: Option<String>,
         /// Exit with status 1 if a migration is needed, write nothing (for CI).
         #[arg(long)]
         check: bool,
@@ -113,6 +115,31 @@ pub async fn run(
     input: &mut dyn BufRead,
     out: &mut dyn Write,
 ) -> i32 {
+    // One unnamed app whose folder is `--migrations`.
+    let apps = [App { label: "", dir: None, models: models.to_vec() }];
+    run_apps(&apps, args, input, out).await
+}
+
+/// An app of a project: its label, its migrations folder and its models.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// The label (`auth`, `blog`); empty for a project with one folder.
+    pub label: &'static str,
+    /// Its migrations folder (default: `--migrations`).
+    pub dir: Option<PathBuf>,
+    /// Its models.
+    pub models: Vec<&'static ModelMeta>,
+}
+
+/// [`run`] for a project of several apps, each with its own migrations folder;
+/// `makemigrations [app]` writes into each app's folder, `migrate` orders every app's
+/// migrations together.
+pub async fn run_apps(
+    apps: &[App],
+    args: impl IntoIterator<Item = String>,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+) -> i32 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(error) => {
@@ -120,7 +147,7 @@ pub async fn run(
             return if error.use_stderr() { 2 } else { 0 };
         }
     };
-    match execute(models, cli, input, out).await {
+    match execute(apps, cli, input, out).await {
         Ok(status) => status,
         Err(error) => {
             let _ = writeln!(out, "error: {error}");
@@ -129,18 +156,35 @@ pub async fn run(
     }
 }
 
+fn app_dir(app: &App, default: &std::path::Path) -> PathBuf {
+    app.dir.clone().unwrap_or_else(|| default.to_path_buf())
+}
+
+/// Every app's migrations.
+fn load_all(
+    apps: &[App],
+    default: &std::path::Path,
+) -> Result<Vec<migrations::Migration>, Box<dyn std::error::Error>> {
+    let mut all = Vec::new();
+    for app in apps {
+        all.extend(migrations::load_app(app.label, &app_dir(app, default))?);
+    }
+    Ok(all)
+}
+
 async fn execute(
-    models: &[&'static ModelMeta],
+    apps: &[App],
     cli: Cli,
     input: &mut dyn BufRead,
     out: &mut dyn Write,
 ) -> Result<i32, Box<dyn std::error::Error>> {
-    let url = cli
-        .database
+    let Cli { database, migrations: folder, command } = cli;
+    let url = database
         .or_else(|| std::env::var("QUIVER_DATABASE_URL").ok())
         .unwrap_or_else(|| "sqlite://db.sqlite3".into());
-    match cli.command {
+    match command {
         Command::Makemigrations {
+            app,
             check,
             dry_run,
             name,
@@ -167,34 +211,37 @@ async fn execute(
                     answers.renamed_models.insert(old.into(), new.into());
                 }
             }
-            if !no_input && !check {
-                ask_renames(models, &cli.migrations, &mut answers, input, out)?;
+            if let Some(label) = &app
+                && !apps.iter().any(|a| a.label == label)
+            {
+                return Err(format!("there is no app labelled {label:?}").into());
             }
-            let options = MakeOptions { name, empty, dry_run, check, merge, answers };
-            let made = makemigrations(&cli.migrations, models, &options)?;
-            match (made.migration, check) {
-                (None, _) => writeln!(out, "No changes detected")?,
-                (Some(migration), true) => {
-                    writeln!(out, "Migration {} is needed:", migration.name)?;
-                    for op in &migration.operations {
-                        writeln!(out, "  - {}", op.describe())?;
-                    }
-                    return Ok(1);
+            let mut status = 0;
+            for project_app in apps.iter().filter(|a| app.as_deref().is_none_or(|l| l == a.label)) {
+                let dir = app_dir(project_app, &folder);
+                let others: Vec<_> = load_all(apps, &folder)?
+                    .into_iter()
+                    .filter(|m| m.app != project_app.label)
+                    .collect();
+                let mut answers = answers.clone();
+                if !no_input && !check {
+                    ask_renames(project_app, &dir, &others, &mut answers, input, out)?;
                 }
-                (Some(migration), false) => {
-                    if dry_run {
-                        write!(out, "{}", migration.render())?;
-                    } else {
-                        writeln!(out, "Migration {}:", migration.name)?;
-                        for op in &migration.operations {
-                            writeln!(out, "  - {}", op.describe())?;
-                        }
-                    }
-                }
+                let options =
+                    MakeOptions { name: name.clone(), empty, dry_run, check, merge, answers };
+                let made = makemigrations_for_app(
+                    project_app.label,
+                    &dir,
+                    &project_app.models,
+                    &others,
+                    &options,
+                )?;
+                status = status.max(report(made.migration, check, dry_run, out)?);
             }
+            return Ok(status);
         }
         Command::Migrate { target, plan, fake } => {
-            let files = load_dir(&cli.migrations)?;
+            let files = load_all(apps, &folder)?;
             let target = match target.as_deref() {
                 None => Target::Latest,
                 Some("zero") => Target::Zero,
@@ -220,14 +267,14 @@ async fn execute(
             }
         }
         Command::Showmigrations => {
-            let files = load_dir(&cli.migrations)?;
+            let files = load_all(apps, &folder)?;
             let db = Db::connect(&url).await?;
             for (name, applied) in showmigrations(&db, &files).await? {
                 writeln!(out, " [{}] {name}", if applied { "X" } else { " " })?;
             }
         }
         Command::Sqlmigrate { name, backend } => {
-            let files = load_dir(&cli.migrations)?;
+            let files = load_all(apps, &folder)?;
             let backend = match backend.as_deref() {
                 Some("sqlite") => Backend::Sqlite,
                 Some("postgres" | "postgresql") => Backend::Postgres,
@@ -252,16 +299,54 @@ async fn execute(
     Ok(0)
 }
 
+/// Prints what makemigrations found; the exit status (1 for `--check` with changes).
+fn report(
+    migration: Option<migrations::Migration>,
+    check: bool,
+    dry_run: bool,
+    out: &mut dyn Write,
+) -> Result<i32, Box<dyn std::error::Error>> {
+    {
+        {
+            match (migration, check) {
+                (None, _) => writeln!(out, "No changes detected")?,
+                (Some(migration), true) => {
+                    writeln!(out, "Migration {} is needed:", migration.name)?;
+                    for op in &migration.operations {
+                        writeln!(out, "  - {}", op.describe())?;
+                    }
+                    return Ok(1);
+                }
+                (Some(migration), false) => {
+                    if dry_run {
+                        write!(out, "{}", migration.render())?;
+                    } else {
+                        writeln!(out, "Migration {}:", migration.name)?;
+                        for op in &migration.operations {
+                            writeln!(out, "  - {}", op.describe())?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(0)
+}
+
 /// Asks about each possible rename not answered by a flag or attribute.
 fn ask_renames(
-    models: &[&'static ModelMeta],
+    app: &App,
     dir: &std::path::Path,
+    others: &[migrations::Migration],
     answers: &mut Answers,
     input: &mut dyn BufRead,
     out: &mut dyn Write,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let current = state_of(&load_dir(dir)?)?;
-    let target = migrations::ProjectState::from_models(models);
+    let mut all = others.to_vec();
+    all.extend(migrations::load_app(app.label, dir)?);
+    let mut current = state_of(&all)?;
+    current.models.retain(|_, model| model.app == app.label);
+    let target = migrations::ProjectState::from_models(&app.models);
     for candidate in rename_candidates(&current, &target) {
         let question = match &candidate {
             RenameCandidate::Model { old, new } if !answers.renamed_models.contains_key(old) => {

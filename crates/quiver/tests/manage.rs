@@ -120,3 +120,65 @@ async fn the_schema_cycle_from_the_command_line() {
     assert_eq!(status, 1);
     assert!(out.contains("there is no migration named 0009_nope"), "{out}");
 }
+
+mod accounts {
+    use super::*;
+
+    #[derive(Model, Debug)]
+    #[model(table = "accounts_user")]
+    pub struct User {
+        pub id: Auto<i64>,
+        #[field(max_length = 30)]
+        pub username: String,
+    }
+}
+
+mod notes {
+    use super::*;
+
+    #[derive(Model, Debug)]
+    #[model(table = "notes_note")]
+    pub struct Note {
+        pub id: Auto<i64>,
+        #[field(on_delete = cascade)]
+        pub owner: ForeignKey<accounts::User>,
+    }
+}
+
+#[tokio::test]
+async fn several_apps_from_the_command_line() {
+    use quiver::manage::{App, run_apps};
+    let project = Project::new("apps");
+    let apps = [
+        App {
+            label: "accounts",
+            dir: Some(project.dir.join("accounts")),
+            models: vec![accounts::User::meta()],
+        },
+        App {
+            label: "notes",
+            dir: Some(project.dir.join("notes")),
+            models: vec![notes::Note::meta()],
+        },
+    ];
+    let run = |command: &str| {
+        let db = format!("sqlite://{}", project.dir.join("db.sqlite3").display());
+        let mut args = vec!["manage".to_owned(), "--database".into(), db];
+        args.extend(command.split_whitespace().map(String::from));
+        args
+    };
+    let mut out = Vec::new();
+    assert_eq!(run_apps(&apps, run("makemigrations"), &mut "".as_bytes(), &mut out).await, 0);
+    let printed = String::from_utf8(std::mem::take(&mut out)).unwrap();
+    assert_eq!(
+        printed,
+        "Migration 0001_initial:\n  - Create model User\nMigration 0001_initial:\n  - Create model Note\n"
+    );
+    let notes_file = std::fs::read_to_string(project.dir.join("notes/0001_initial.toml")).unwrap();
+    assert!(notes_file.contains("dependencies = [\"accounts.0001_initial\"]"), "{notes_file}");
+    assert_eq!(run_apps(&apps, run("migrate"), &mut "".as_bytes(), &mut out).await, 0);
+    let printed = String::from_utf8(std::mem::take(&mut out)).unwrap();
+    assert_eq!(printed, "Applied accounts.0001_initial\nApplied notes.0001_initial\n");
+    assert_eq!(run_apps(&apps, run("makemigrations nope"), &mut "".as_bytes(), &mut out).await, 1);
+    assert!(String::from_utf8(out).unwrap().contains("there is no app labelled \"nope\""));
+}
