@@ -352,14 +352,34 @@ pub fn changed_model(
             });
         }
     }
+    // A join table that only moved (its owner's table was renamed) keeps its links.
+    let moved = |m: &super::state::ManyToManyState| {
+        old.many_to_many.iter().find(|o| {
+            o.name == m.name && o.table.is_some() && m.table.is_some() && o.table != m.table && {
+                let mut same = (*o).clone();
+                same.table.clone_from(&m.table);
+                same == *m
+            }
+        })
+    };
     for m2m in &old.many_to_many {
-        if !new.many_to_many.contains(m2m) {
+        let kept = new.many_to_many.contains(m2m);
+        let renamed = new.many_to_many.iter().any(|n| moved(n).is_some_and(|o| o == m2m));
+        if !kept && !renamed {
             ops.push(Operation::RemoveManyToMany { model: model.clone(), name: m2m.name.clone() });
         }
     }
     for m2m in &new.many_to_many {
-        if !old.many_to_many.contains(m2m) {
-            ops.push(Operation::AddManyToMany { model: model.clone(), field: m2m.clone() });
+        if old.many_to_many.contains(m2m) {
+            continue;
+        }
+        match (moved(m2m), &m2m.table) {
+            (Some(_), Some(table)) => ops.push(Operation::AlterManyToManyTable {
+                model: model.clone(),
+                name: m2m.name.clone(),
+                table: table.clone(),
+            }),
+            _ => ops.push(Operation::AddManyToMany { model: model.clone(), field: m2m.clone() }),
         }
     }
     ops

@@ -218,6 +218,17 @@ pub fn forwards_sql(
                 out.push(backend.build_schema(&table));
             }
         }
+        Operation::AlterManyToManyTable { model: name, name: field, table } => {
+            let owner = model(before, name)?;
+            if let Some(old) =
+                owner.many_to_many.iter().find(|m| m.name == *field).and_then(|m| m.table.clone())
+                && old != *table
+            {
+                out.push(backend.build_schema(
+                    Table::rename().table(Alias::new(old), Alias::new(table.clone())),
+                ));
+            }
+        }
         Operation::RemoveManyToMany { model: name, name: field } => {
             let owner = model(before, name)?;
             if let Some(m2m) = owner.many_to_many.iter().find(|m| m.name == *field)

@@ -105,6 +105,15 @@ pub enum Operation {
         /// The field.
         field: ManyToManyState,
     },
+    /// Renames the join table of a many-to-many field (its owner's table was renamed).
+    AlterManyToManyTable {
+        /// The model's name.
+        model: String,
+        /// The field's name.
+        name: String,
+        /// The new join table.
+        table: String,
+    },
     /// Removes a many-to-many field (drops its join table).
     RemoveManyToMany {
         /// The model's name.
@@ -268,6 +277,14 @@ impl Operation {
             Operation::RemoveManyToMany { model, name } => {
                 model_mut(state, model)?.many_to_many.retain(|m| m.name != *name);
             }
+            Operation::AlterManyToManyTable { model, name, table } => {
+                let owner = model_mut(state, model)?;
+                let field =
+                    owner.many_to_many.iter_mut().find(|m| m.name == *name).ok_or_else(|| {
+                        Error::invalid(format!("the migration state has no field {model}.{name}"))
+                    })?;
+                field.table = Some(table.clone());
+            }
             Operation::RunSql { .. } | Operation::RunRust { .. } => {}
             Operation::StateOnly { operations } => {
                 for operation in operations {
@@ -348,6 +365,19 @@ impl Operation {
             }
             Operation::AddManyToMany { model, field } => {
                 Operation::RemoveManyToMany { model: model.clone(), name: field.name.clone() }
+            }
+            Operation::AlterManyToManyTable { model, name, .. } => {
+                let field = model_of(model)?
+                    .many_to_many
+                    .iter()
+                    .find(|m| m.name == *name)
+                    .ok_or_else(|| {
+                        Error::invalid(format!("the migration state has no field {model}.{name}"))
+                    })?;
+                let table = field.table.clone().ok_or_else(|| {
+                    Error::invalid("a many-to-many through an explicit model has no join table")
+                })?;
+                Operation::AlterManyToManyTable { model: model.clone(), name: name.clone(), table }
             }
             Operation::RemoveManyToMany { model, name } => {
                 let field = model_of(model)?
@@ -451,6 +481,9 @@ impl Operation {
             }
             Operation::RemoveManyToMany { model, name } => {
                 format!("Remove field {name} from {model}")
+            }
+            Operation::AlterManyToManyTable { model, name, table } => {
+                format!("Rename the join table of {model}.{name} to {table}")
             }
             Operation::RunSql { .. } => "Raw SQL operation".into(),
             Operation::RunRust { name, .. } => format!("Run Rust function {name}"),

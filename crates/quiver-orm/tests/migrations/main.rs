@@ -503,3 +503,30 @@ fn renames_without_attributes_are_candidates_and_answers_make_them_renames() {
     );
     assert_reaches(&from, &to, &ops);
 }
+
+#[test]
+fn a_moved_join_table_is_renamed_not_dropped() {
+    use quiver_orm::migrations::forwards_sql;
+    let from = state(&v2::all());
+    let mut to = from.clone();
+    let article = to.models.get_mut("Article").unwrap();
+    article.table = "posts".into();
+    article.many_to_many[0].table = Some("posts_tags".into());
+    let ops = detect(&from, &to, &Answers::default()).unwrap();
+    assert_eq!(
+        describe(&ops),
+        [
+            "Rename table for Article to posts",
+            "Rename the join table of Article.tags to posts_tags"
+        ]
+    );
+    assert_reaches(&from, &to, &ops);
+    let mut middle = from.clone();
+    ops[0].state_forwards(&mut middle).unwrap();
+    let sql = forwards_sql(quiver_orm::Backend::Sqlite, &ops[1], &middle, &to).unwrap();
+    assert_eq!(sql, ["ALTER TABLE \"blog_article_tags\" RENAME TO \"posts_tags\""]);
+    let back = ops[1].reverse(&middle).unwrap();
+    assert!(
+        matches!(back, Operation::AlterManyToManyTable { table, .. } if table == "blog_article_tags")
+    );
+}
