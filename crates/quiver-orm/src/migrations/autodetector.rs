@@ -279,11 +279,51 @@ pub fn changed_model(
         let index = old_names.iter().position(|n| n == name)?;
         old.fields.get(index)
     };
-    // Removed fields.
-    for name in &old_names {
-        if new.field(name).is_none() {
-            ops.push(Operation::RemoveField { model: model.clone(), name: name.clone() });
+    // Groups and checks that lose a field go first: the column cannot be dropped under them.
+    let renamed_name = |name: &String| -> String {
+        old.fields
+            .iter()
+            .position(|f| &f.name == name)
+            .map_or_else(|| name.clone(), |i| old_names[i].clone())
+    };
+    let removed: Vec<&String> = old_names.iter().filter(|n| new.field(n).is_none()).collect();
+    let map_groups = |groups: &Vec<Vec<String>>| -> Vec<Vec<String>> {
+        groups.iter().map(|g| g.iter().map(renamed_name).collect()).collect()
+    };
+    let without_removed = |groups: Vec<Vec<String>>| -> Vec<Vec<String>> {
+        groups.into_iter().filter(|g| !g.iter().any(|f| removed.contains(&f))).collect()
+    };
+    let mut unique_now = map_groups(&old.unique_together);
+    let mut index_now = map_groups(&old.index_together);
+    if !removed.is_empty() {
+        let kept = without_removed(unique_now.clone());
+        if kept != unique_now {
+            ops.push(Operation::AlterUniqueTogether {
+                model: model.clone(),
+                unique_together: kept.clone(),
+            });
+            unique_now = kept;
         }
+        let kept = without_removed(index_now.clone());
+        if kept != index_now {
+            ops.push(Operation::AlterIndexTogether {
+                model: model.clone(),
+                index_together: kept.clone(),
+            });
+            index_now = kept;
+        }
+    }
+    for check in &old.checks {
+        if !new.checks.contains(check) {
+            ops.push(Operation::RemoveConstraint {
+                model: model.clone(),
+                name: check.name.clone(),
+            });
+        }
+    }
+    // Removed fields.
+    for name in &removed {
+        ops.push(Operation::RemoveField { model: model.clone(), name: (*name).clone() });
     }
     // Added and altered fields.
     for field in &new.fields {
@@ -323,25 +363,17 @@ pub fn changed_model(
             }
         }
     }
-    if old.unique_together != new.unique_together {
+    if unique_now != new.unique_together {
         ops.push(Operation::AlterUniqueTogether {
             model: model.clone(),
             unique_together: new.unique_together.clone(),
         });
     }
-    if old.index_together != new.index_together {
+    if index_now != new.index_together {
         ops.push(Operation::AlterIndexTogether {
             model: model.clone(),
             index_together: new.index_together.clone(),
         });
-    }
-    for check in &old.checks {
-        if !new.checks.contains(check) {
-            ops.push(Operation::RemoveConstraint {
-                model: model.clone(),
-                name: check.name.clone(),
-            });
-        }
     }
     for check in &new.checks {
         if !old.checks.contains(check) {

@@ -85,7 +85,11 @@ pub fn forwards_sql(
         }
         Operation::AddField { model: name, field, one_off_default } => {
             let table = &model(after, name)?.table;
-            let simple = backend != Backend::Sqlite || (!field.unique && field.relation.is_none());
+            // SQLite cannot add a unique or referencing column in place, nor drop a default
+            // afterwards: those go through the rebuild, which copies the one-off value instead.
+            let one_off_only = one_off_default.is_some() && field.default.is_none();
+            let simple = backend != Backend::Sqlite
+                || (!field.unique && field.relation.is_none() && !one_off_only);
             if !simple {
                 return rebuild(
                     backend,
@@ -262,6 +266,15 @@ fn alter_field(
 ) -> Result<Vec<String>> {
     let q = |name: &str| quote(backend, name);
     let mut out = Vec::new();
+    if old.column != new.column {
+        // The column's name changed with the field (e.g. a plain key became a ForeignKey).
+        out.push(format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            q(table),
+            q(&old.column),
+            q(&new.column)
+        ));
+    }
     let fk_name = format!("{table}_{}_fk", old.column);
     if old.relation.is_some() && old.relation != new.relation {
         out.push(match backend {
@@ -313,6 +326,9 @@ fn alter_field(
             }
             if let Some(default) = &new.default {
                 definition.push_str(&format!(" DEFAULT {}", sql_literal(default)));
+            }
+            if new.auto_increment {
+                definition.push_str(" AUTO_INCREMENT");
             }
             out.push(format!("ALTER TABLE {} MODIFY COLUMN {definition}", q(table)));
         }
@@ -408,12 +424,15 @@ fn rebuild(
     let temporary = format!("{}__new", new.table);
     let mut renamed = new.clone();
     renamed.table.clone_from(&temporary);
-    let mut out = vec![backend.build_schema(&create_table_statement(backend, &renamed, after)?)];
+    let mut out = vec![
+        format!("DROP TABLE IF EXISTS {}", q(&temporary)),
+        backend.build_schema(&create_table_statement(backend, &renamed, after)?),
+    ];
     let mut columns = Vec::new();
     let mut values = Vec::new();
     for field in &new.fields {
         // The same field before: same column, or a renamed one (renames run as their own op).
-        match old.fields.iter().find(|f| f.column == field.column) {
+        match old.fields.iter().find(|f| f.name == field.name) {
             Some(previous) => {
                 columns.push(q(&field.column));
                 values.push(if previous.null && !field.null {

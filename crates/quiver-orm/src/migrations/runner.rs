@@ -114,23 +114,61 @@ pub async fn plan_for(db: &Db, migrations: &[Migration], target: &Target) -> Res
         }
     }
     let ordered = plan(migrations)?;
-    let position = |name: &str| ordered.iter().position(|m| m.key() == name || m.name == name);
-    let keep = match target {
-        Target::Latest => ordered.len(),
-        Target::Zero => 0,
+    // Every migration a key needs, itself included.
+    let needs = |key: &str| -> std::collections::BTreeSet<String> {
+        let mut found = std::collections::BTreeSet::new();
+        let mut stack = vec![key.to_owned()];
+        while let Some(next) = stack.pop() {
+            if found.insert(next.clone())
+                && let Some(m) = ordered.iter().find(|m| m.key() == next)
+            {
+                stack.extend(m.dependency_keys());
+            }
+        }
+        found
+    };
+    let (apply, unapply): (Vec<&Migration>, Vec<&Migration>) = match target {
+        Target::Latest => (ordered.clone(), Vec::new()),
+        Target::Zero => (Vec::new(), ordered.clone()),
         Target::Migration(name) => {
-            position(name)
-                .ok_or_else(|| Error::invalid(format!("there is no migration named {name}")))?
-                + 1
+            let matches: Vec<&&Migration> =
+                ordered.iter().filter(|m| m.key() == *name || m.name == *name).collect();
+            let target = match matches.as_slice() {
+                [one] => **one,
+                [] => return Err(Error::invalid(format!("there is no migration named {name}"))),
+                _ => {
+                    let keys: Vec<String> = matches.iter().map(|m| m.key()).collect();
+                    return Err(Error::invalid(format!(
+                        "{name} is ambiguous: say which of {}",
+                        keys.join(", ")
+                    )));
+                }
+            };
+            let needed = needs(&target.key());
+            let position = ordered.iter().position(|m| m.key() == target.key()).expect("found");
+            // Later migrations of the target's app, and whatever depends on them: other apps
+            // are left alone.
+            let later: Vec<String> = ordered
+                .iter()
+                .skip(position + 1)
+                .filter(|m| m.app == target.app)
+                .map(|m| m.key())
+                .collect();
+            let undo: Vec<&Migration> = ordered
+                .iter()
+                .filter(|m| needs(&m.key()).iter().any(|k| later.contains(k)))
+                .copied()
+                .collect();
+            (ordered.iter().filter(|m| needed.contains(&m.key())).copied().collect(), undo)
         }
     };
     let mut steps = Vec::new();
-    for migration in ordered.iter().take(keep) {
+    for migration in apply {
         if !applied.contains(&migration.key()) {
             steps.push((migration.key(), true));
         }
     }
-    for migration in ordered.iter().skip(keep).rev() {
+    for migration in unapply.into_iter().rev() {
         if applied.contains(&migration.key()) {
             steps.push((migration.key(), false));
         }

@@ -530,3 +530,38 @@ fn a_moved_join_table_is_renamed_not_dropped() {
         matches!(back, Operation::AlterManyToManyTable { table, .. } if table == "blog_article_tags")
     );
 }
+
+#[test]
+fn groups_and_checks_lose_a_field_before_the_field_goes() {
+    let from = state(&v2::all());
+    let mut to = from.clone();
+    let writer = to.models.get_mut("Writer").unwrap();
+    writer.fields.retain(|f| f.name != "email");
+    writer.unique_together.clear();
+    let ops = detect(&from, &to, &Answers::default()).unwrap();
+    assert_eq!(
+        describe(&ops),
+        ["Alter unique_together for Writer (0 constraint(s))", "Remove field email from Writer"]
+    );
+    assert_reaches(&from, &to, &ops);
+}
+
+#[test]
+fn a_column_renamed_by_an_alter_keeps_its_data() {
+    use quiver_orm::migrations::forwards_sql;
+    let from = state(&v1::all());
+    let mut to = from.clone();
+    let body =
+        to.models.get_mut("Article").unwrap().fields.iter_mut().find(|f| f.name == "body").unwrap();
+    body.column = "content".into();
+    let ops = detect(&from, &to, &Answers::default()).unwrap();
+    assert_eq!(describe(&ops), ["Alter field body on Article"]);
+    let sqlite = forwards_sql(quiver_orm::Backend::Sqlite, &ops[0], &from, &to).unwrap();
+    let copy = sqlite.iter().find(|s| s.starts_with("INSERT")).unwrap();
+    assert!(
+        copy.contains("\"content\"") && copy.contains("SELECT") && copy.contains("\"body\""),
+        "{copy}"
+    );
+    let postgres = forwards_sql(quiver_orm::Backend::Postgres, &ops[0], &from, &to).unwrap();
+    assert_eq!(postgres[0], "ALTER TABLE \"blog_article\" RENAME COLUMN \"body\" TO \"content\"");
+}

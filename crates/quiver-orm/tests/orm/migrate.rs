@@ -297,6 +297,25 @@ db_test!(apps_have_their_own_folders_and_depend_on_each_other, |db| async move {
         &MakeOptions::default(),
     )?;
     assert!(again.migration.is_none());
+    // A later auth migration: targets are per app, other apps are left alone.
+    all.push(Migration {
+        app: "auth".into(),
+        name: "0002_noop".into(),
+        dependencies: vec!["0001_initial".into()],
+        operations: vec![quiver_orm::migrations::Operation::RunSql {
+            sql: "SELECT 1".into(),
+            reverse_sql: Some("SELECT 1".into()),
+        }],
+    });
+    migrate(&db, &all, &Target::Latest, false).await?;
+    let none = migrate(&db, &all, &Target::Migration("blog.0001_initial".into()), false).await?;
+    assert!(none.is_empty(), "auth.0002 is another app's: {none:?}");
+    let one = migrate(&db, &all, &Target::Migration("auth.0001_initial".into()), false).await?;
+    assert_eq!(one, [("auth.0002_noop".to_owned(), false)], "blog does not depend on it");
+    let ambiguous =
+        migrate(&db, &all, &Target::Migration("0001_initial".into()), false).await.unwrap_err();
+    assert!(ambiguous.to_string().contains("ambiguous"), "{ambiguous}");
+    all.pop();
     let back = migrate(&db, &all, &Target::Zero, false).await?;
     let names: Vec<&str> = back.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["blog.0001_initial", "auth.0001_initial"], "dependents first");

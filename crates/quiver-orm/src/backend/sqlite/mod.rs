@@ -175,7 +175,16 @@ pub(crate) fn fetch<T>(
 /// Runs a statement; returns (rows affected, last insert rowid).
 pub(crate) fn execute(conn: &Connection, sql: &str, values: &[Value]) -> Result<(u64, i64)> {
     let mut statement = conn.prepare_cached(sql)?;
-    let affected = statement.execute(rusqlite::params_from_iter(values.iter().map(Param)))?;
+    let affected = match statement.execute(rusqlite::params_from_iter(values.iter().map(Param))) {
+        Ok(affected) => affected,
+        // A statement that returns rows (a SELECT in hand-written migration SQL): run it through.
+        Err(rusqlite::Error::ExecuteReturnedResults) => {
+            let mut rows = statement.query(rusqlite::params_from_iter(values.iter().map(Param)))?;
+            while rows.next()?.is_some() {}
+            0
+        }
+        Err(error) => return Err(error.into()),
+    };
     Ok((affected as u64, conn.last_insert_rowid()))
 }
 
