@@ -305,21 +305,21 @@ fn alter_field(
     }
     let old_type = column_sql_type(backend, old, before)?;
     let new_type = column_sql_type(backend, new, after)?;
-    if old.null
-        && !new.null
-        && let Some(default) = &new.default
-    {
-        // Made required: existing NULLs take the default first.
-        out.push(format!(
+    // Made required: existing NULLs take the default first (after a type change on
+    // PostgreSQL, so the default's literal fits the column).
+    let backfill = match (&new.default, old.null && !new.null) {
+        (Some(default), true) => Some(format!(
             "UPDATE {} SET {} = {} WHERE {} IS NULL",
             q(table),
-            q(&old.column),
+            q(&new.column),
             sql_literal(default),
-            q(&old.column)
-        ));
-    }
+            q(&new.column)
+        )),
+        _ => None,
+    };
     match backend {
         Backend::MySql => {
+            out.extend(backfill);
             let mut definition = format!("{} {}", q(&new.column), new_type);
             if !new.null {
                 definition.push_str(" NOT NULL");
@@ -348,6 +348,7 @@ fn alter_field(
                     q(&new.column)
                 ));
             }
+            out.extend(backfill);
             if old.null != new.null {
                 let change = if new.null { "DROP NOT NULL" } else { "SET NOT NULL" };
                 out.push(format!(
