@@ -224,10 +224,34 @@ fn dependency_order<'a>(
 pub fn created_models(current: &ProjectState, to: &ProjectState) -> Vec<Operation> {
     let names: BTreeSet<&str> =
         to.models.keys().filter(|n| !current.models.contains_key(*n)).map(String::as_str).collect();
-    dependency_order(&to.models, &names)
-        .into_iter()
-        .map(|name| Operation::CreateModel { model: to.models[name].clone() })
-        .collect()
+    let mut ops = Vec::new();
+    let mut deferred = Vec::new();
+    let mut created: Vec<&str> = Vec::new();
+    for name in dependency_order(&to.models, &names) {
+        // Relations to new models that do not exist yet (a cycle) are added after them.
+        let pending = |to_model: &str| {
+            to_model != name && names.contains(to_model) && !created.contains(&to_model)
+        };
+        let mut model = to.models[name].clone();
+        for field in
+            model.fields.iter().filter(|f| f.relation.as_ref().is_some_and(|r| pending(&r.to)))
+        {
+            deferred.push(Operation::AddField {
+                model: name.to_owned(),
+                field: field.clone(),
+                one_off_default: None,
+            });
+        }
+        for m2m in model.many_to_many.iter().filter(|m| pending(&m.to)) {
+            deferred.push(Operation::AddManyToMany { model: name.to_owned(), field: m2m.clone() });
+        }
+        model.fields.retain(|f| !f.relation.as_ref().is_some_and(|r| pending(&r.to)));
+        model.many_to_many.retain(|m| !pending(&m.to));
+        ops.push(Operation::CreateModel { model });
+        created.push(name);
+    }
+    ops.extend(deferred);
+    ops
 }
 
 /// Phase 4: dropped models, dependents first.

@@ -565,3 +565,46 @@ fn a_column_renamed_by_an_alter_keeps_its_data() {
     let postgres = forwards_sql(quiver_orm::Backend::Postgres, &ops[0], &from, &to).unwrap();
     assert_eq!(postgres[0], "ALTER TABLE \"blog_article\" RENAME COLUMN \"body\" TO \"content\"");
 }
+
+mod cycle {
+    use super::*;
+
+    #[derive(Model, Debug)]
+    #[model(table = "cycle_team")]
+    pub struct Team {
+        pub id: Auto<i64>,
+        #[field(on_delete = set_null)]
+        pub captain: Option<ForeignKey<Player>>,
+    }
+
+    #[derive(Model, Debug)]
+    #[model(table = "cycle_player")]
+    pub struct Player {
+        pub id: Auto<i64>,
+        #[field(on_delete = cascade)]
+        pub team: ForeignKey<Team>,
+    }
+}
+
+#[test]
+fn new_models_pointing_at_each_other_are_created_then_linked() {
+    let to = state(&[cycle::Team::meta(), cycle::Player::meta()]);
+    let ops = detect(&ProjectState::default(), &to, &Answers::default()).unwrap();
+    let described = describe(&ops);
+    assert_eq!(described.len(), 3, "{described:?}");
+    assert!(described[0].starts_with("Create model") && described[1].starts_with("Create model"));
+    assert!(
+        described[2].starts_with("Add field"),
+        "the link that closes the cycle comes last: {described:?}"
+    );
+    assert_reaches(&ProjectState::default(), &to, &ops);
+    // And the SQL of every step can be written (each relation's target exists by then).
+    let mut state = ProjectState::default();
+    for op in &ops {
+        let mut next = state.clone();
+        op.state_forwards(&mut next).unwrap();
+        quiver_orm::migrations::forwards_sql(quiver_orm::Backend::Postgres, op, &state, &next)
+            .unwrap();
+        state = next;
+    }
+}

@@ -322,3 +322,45 @@ db_test!(apps_have_their_own_folders_and_depend_on_each_other, |db| async move {
     std::fs::remove_dir_all(&root).unwrap();
     Ok(())
 });
+
+mod cycle {
+    use super::*;
+
+    #[derive(Model, Debug)]
+    #[model(table = "cycle_team")]
+    pub struct Team {
+        pub id: Auto<i64>,
+        #[field(on_delete = set_null)]
+        pub captain: Option<ForeignKey<Player>>,
+    }
+
+    #[derive(Model, Debug)]
+    #[model(table = "cycle_player")]
+    pub struct Player {
+        pub id: Auto<i64>,
+        #[field(on_delete = cascade)]
+        pub team: ForeignKey<Team>,
+    }
+}
+
+db_test!(models_pointing_at_each_other_migrate_both_ways, |db| async move {
+    let to = ProjectState::from_models(&[cycle::Team::meta(), cycle::Player::meta()]);
+    let operations = detect(&ProjectState::default(), &to, &Answers::default()).unwrap();
+    let files = vec![Migration {
+        app: String::new(),
+        name: "0001_initial".into(),
+        dependencies: vec![],
+        operations,
+    }];
+    migrate(&db, &files, &Target::Latest, false).await?;
+    let mut team = cycle::Team { id: Auto::new(), captain: None };
+    team.insert(&*db).await?;
+    let mut player = cycle::Player { id: Auto::new(), team: ForeignKey::new(team.id.value()) };
+    player.insert(&*db).await?;
+    team.captain = Some(ForeignKey::new(player.id.value()));
+    team.save(&*db).await?;
+    let loaded = cycle::Team::objects().select_related(cycle::Team::CAPTAIN).get(&*db).await?;
+    assert_eq!(loaded.captain.unwrap().get().unwrap().id, player.id);
+    migrate(&db, &files, &Target::Zero, false).await?;
+    Ok(())
+});
