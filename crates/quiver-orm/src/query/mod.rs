@@ -303,7 +303,7 @@ impl<M: Model> QuerySet<M> {
     ) -> Result<(
         SelectStatement,
         Vec<crate::relations::Loaded>,
-        Vec<(String, ColumnType, Option<u8>)>,
+        Vec<(String, ColumnType, Option<u8>, usize)>,
     )> {
         self.check()?;
         let backend = executor.backend();
@@ -336,7 +336,8 @@ impl<M: Model> QuerySet<M> {
             let (expr, column_type, places) = annotation.compile(&compiler, i + 1)?;
             select.expr(expr.clone());
             annotation_exprs.push((annotation.alias_name(), expr));
-            annotations.push((annotation.alias_name(), column_type, places));
+            // Annotation columns come after the model's and the related models' columns.
+            annotations.push((annotation.alias_name(), column_type, places, offset + i));
         }
         if let Some(condition) = self.where_expr(&mut compiler)? {
             select.and_where(condition);
@@ -426,18 +427,6 @@ impl<M: Model> QuerySet<M> {
         let order = self.effective_order();
         let (select, related, annotations) = self.select_annotated(executor, &order)?;
         let meta = M::meta();
-        let first = meta.fields.len()
-            + self
-                .select_related
-                .iter()
-                .map(|path| {
-                    let names: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
-                    Compiler::new(executor.backend(), meta)
-                        .join_alias(&names)
-                        .map(|(_, m)| m.fields.len())
-                        .unwrap_or(0)
-                })
-                .sum::<usize>();
         let statement = Statement::new(executor.backend(), &select, self.for_update);
         let mut rows = executor::fetch(executor, statement, |row| {
             let mut instance = M::from_row(row, 0)?;
@@ -445,19 +434,8 @@ impl<M: Model> QuerySet<M> {
                 instance.load_related(loaded, row)?;
             }
             let mut values = serde_json::Map::new();
-            for (i, (name, column_type, places)) in annotations.iter().enumerate() {
-                let index = first + i;
-                let value = match places {
-                    Some(places) => match <Option<rust_decimal::Decimal>>::decode(row, index) {
-                        Ok(Some(mut d)) => {
-                            d.rescale(u32::from(*places));
-                            serde_json::Value::String(d.to_string())
-                        }
-                        Ok(None) => serde_json::Value::Null,
-                        Err(e) => return Err(Error::decode(meta.name, name.clone(), e)),
-                    },
-                    None => json_column(row, index, *column_type, meta.name)?,
-                };
+            for (name, column_type, places, index) in &annotations {
+                let value = aggregate_json(row, *index, *column_type, *places, meta.name, name)?;
                 values.insert(name.clone(), value);
             }
             Ok(Annotated { row: instance, values })
@@ -771,17 +749,7 @@ impl<M: Model> QuerySet<M> {
         executor::fetch(executor, statement, |row| {
             let mut object = serde_json::Map::new();
             for (i, (name, column_type, places)) in columns.iter().enumerate() {
-                let value = match places {
-                    Some(places) => match <Option<rust_decimal::Decimal>>::decode(row, i) {
-                        Ok(Some(mut d)) => {
-                            d.rescale(u32::from(*places));
-                            serde_json::Value::String(d.to_string())
-                        }
-                        Ok(None) => serde_json::Value::Null,
-                        Err(e) => return Err(Error::decode(M::meta().name, name.clone(), e)),
-                    },
-                    None => json_column(row, i, *column_type, M::meta().name)?,
-                };
+                let value = aggregate_json(row, i, *column_type, *places, M::meta().name, name)?;
                 object.insert(name.clone(), value);
             }
             Ok(object)
@@ -883,6 +851,27 @@ pub(crate) fn split_path(name: &str) -> Vec<Cow<'static, str>> {
 
 fn explain_line(row: &Row<'_>) -> String {
     (0..row.len()).filter_map(|i| row.text(i)).collect::<Vec<_>>().join(" | ")
+}
+
+/// Reads an aggregate's column as JSON: decimals rounded to `places` (SQLite sums decimals in
+/// floating point), other types as [`json_column`] reads them.
+fn aggregate_json(
+    row: &Row<'_>,
+    index: usize,
+    column_type: ColumnType,
+    places: Option<u8>,
+    model: &'static str,
+    name: &str,
+) -> Result<serde_json::Value> {
+    let Some(places) = places else { return json_column(row, index, column_type, model) };
+    match <Option<rust_decimal::Decimal>>::decode(row, index) {
+        Ok(Some(mut d)) => {
+            d.rescale(u32::from(places));
+            Ok(serde_json::Value::String(d.to_string()))
+        }
+        Ok(None) => Ok(serde_json::Value::Null),
+        Err(e) => Err(Error::decode(model, name, e)),
+    }
 }
 
 /// Reads column `index` as JSON, by the field's column type.
