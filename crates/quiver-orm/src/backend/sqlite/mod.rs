@@ -79,6 +79,10 @@ impl SqlitePool {
     /// The writer connection, waiting at most the pool's acquire timeout: a transaction that
     /// waits for a task which writes outside it would otherwise wait forever.
     pub(crate) async fn writer(&self) -> Result<tokio::sync::MutexGuard<'_, Connection>> {
+        // Free (the usual case): no timer to set up.
+        if let Ok(writer) = self.writer.try_lock() {
+            return Ok(writer);
+        }
         tokio::time::timeout(self.acquire_timeout, self.writer.lock())
             .await
             .map_err(|_| self.busy())
@@ -86,6 +90,9 @@ impl SqlitePool {
 
     /// The writer connection for a transaction.
     pub(crate) async fn writer_owned(&self) -> Result<tokio::sync::OwnedMutexGuard<Connection>> {
+        if let Ok(writer) = self.writer.clone().try_lock_owned() {
+            return Ok(writer);
+        }
         tokio::time::timeout(self.acquire_timeout, self.writer.clone().lock_owned())
             .await
             .map_err(|_| self.busy())
