@@ -26,12 +26,13 @@ use crate::handler::Handler;
 use crate::middleware::{self, AllowedHosts};
 use crate::openapi::{self, OpenApiConfig};
 use crate::routing::{IntoRoute, Route, Router, method_shortcuts};
+use crate::security::{Https, SecurityLayer, SecuritySettings};
 
 /// The default stack as a `ServiceBuilder`; a macro because its type differs with the service
 /// it wraps (an `axum::Router` for [`App::into_service`], each route for [`App::into_router`]).
 macro_rules! default_stack {
     ($defaults:expr) => {{
-        let Defaults { request_id, access_log, allowed_hosts, cors } = $defaults;
+        let Defaults { request_id, access_log, allowed_hosts, cors, security } = $defaults;
         ServiceBuilder::new()
             .option_layer(request_id.then_some(middleware::RequestIdLayer))
             .option_layer(access_log.then(|| {
@@ -42,6 +43,7 @@ macro_rules! default_stack {
             }))
             .layer(middleware::HostCheckLayer(allowed_hosts))
             .option_layer(cors)
+            .layer(security)
     }};
 }
 
@@ -78,6 +80,7 @@ pub struct App {
     layers: Vec<LayerFn>,
     pub(crate) shutdown_grace: Duration,
     openapi: OpenApiConfig,
+    security: SecuritySettings,
 }
 
 impl Default for App {
@@ -115,6 +118,7 @@ impl App {
             layers: Vec::new(),
             shutdown_grace: Duration::from_secs(30),
             openapi: OpenApiConfig::default(),
+            security: SecuritySettings::default(),
         }
     }
 
@@ -240,6 +244,57 @@ impl App {
     pub fn timeout(mut self, limit: Duration) -> Self {
         self.timeout = Some(limit);
         self
+    }
+
+    /// Declares the app served over HTTPS (see [`Https`]): plain HTTP is redirected, HSTS is
+    /// sent, cookies are `Secure`.
+    pub fn https(mut self, https: Https) -> Self {
+        self.security.https = Some(https);
+        self
+    }
+
+    /// Trusts the proxy in front of the app: `X-Forwarded-Proto` says whether the client used
+    /// HTTPS, the last `X-Forwarded-For` address is the client's
+    /// ([`ClientIp`](crate::security::ClientIp)). Only for apps reachable through the proxy alone.
+    pub fn behind_proxy(mut self) -> Self {
+        self.security.behind_proxy = true;
+        self
+    }
+
+    /// Turns CSRF checks off (on by default; `check --deploy` warns when off). Prefer
+    /// [`csrf_exempt`](Self::csrf_exempt) for the few paths other servers post to.
+    pub fn csrf(mut self, on: bool) -> Self {
+        self.security.csrf = on;
+        self
+    }
+
+    /// Skips CSRF checks under a path prefix (webhooks).
+    pub fn csrf_exempt(mut self, prefix: &str) -> Self {
+        self.security.csrf_exempt.push(prefix.to_owned());
+        self
+    }
+
+    /// Origins besides the app's own allowed to send unsafe cookie-carrying requests
+    /// (`https://app.example.com`, or `https://*.example.com` for subdomains).
+    pub fn csrf_trusted_origins<S: Into<String>>(
+        mut self,
+        origins: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.security.csrf_trusted_origins.extend(origins.into_iter().map(Into::into));
+        self
+    }
+
+    /// Turns the security headers (`X-Frame-Options: DENY`, `X-Content-Type-Options: nosniff`,
+    /// `Referrer-Policy: same-origin`, `Cross-Origin-Opener-Policy: same-origin`) off; on by
+    /// default. A handler that sets one of them keeps its own value.
+    pub fn security_headers(mut self, on: bool) -> Self {
+        self.security.headers = on;
+        self
+    }
+
+    /// The security settings as configured so far.
+    pub fn security_settings(&self) -> &SecuritySettings {
+        &self.security
     }
 
     /// How long graceful shutdown waits for in-flight requests (default 30 s).
@@ -378,10 +433,12 @@ impl App {
     /// The router with every route, mount, fallback and opt-in layer, and the default middleware
     /// still to apply.
     fn split(self) -> (axum::Router, Defaults) {
+        let security = Arc::new(self.security);
         let context = AppContext::new(Inner {
             state: self.state,
             overrides: self.overrides,
             body_limit: self.body_limit,
+            security: security.clone(),
         });
         let routes = self.root.into_routes();
         let document = self.openapi.url.as_ref().map(|url| {
@@ -448,6 +505,7 @@ impl App {
             access_log: self.access_log,
             allowed_hosts: Arc::new(self.allowed_hosts),
             cors: self.cors,
+            security: SecurityLayer { settings: security, body_limit: self.body_limit },
         };
         (router, defaults)
     }
@@ -459,6 +517,7 @@ struct Defaults {
     access_log: bool,
     allowed_hosts: Arc<AllowedHosts>,
     cors: Option<CorsLayer>,
+    security: SecurityLayer,
 }
 
 /// One `tracing` event per response, in a span carrying the method, path and request ID.

@@ -9,6 +9,7 @@ use futures_util::future::BoxFuture;
 use http::request::Parts;
 
 use crate::error::Result;
+use crate::security::SecuritySettings;
 
 /// A dependency override: builds the replacement value from the request head.
 pub(crate) type OverrideFn =
@@ -27,6 +28,7 @@ pub(crate) struct Inner {
     pub(crate) state: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
     pub(crate) overrides: HashMap<TypeId, OverrideFn>,
     pub(crate) body_limit: usize,
+    pub(crate) security: Arc<SecuritySettings>,
 }
 
 impl AppContext {
@@ -45,6 +47,7 @@ impl AppContext {
             state: HashMap::new(),
             overrides: HashMap::new(),
             body_limit: crate::app::DEFAULT_BODY_LIMIT,
+            security: Arc::new(SecuritySettings::default()),
         })
     }
 
@@ -56,6 +59,11 @@ impl AppContext {
     /// The largest request body, in bytes, that body extractors read.
     pub fn body_limit(&self) -> usize {
         self.inner.body_limit
+    }
+
+    /// The app's security settings (HTTPS, proxy, CSRF).
+    pub fn security(&self) -> &SecuritySettings {
+        &self.inner.security
     }
 
     pub(crate) fn override_for(&self, id: TypeId) -> Option<&OverrideFn> {

@@ -30,6 +30,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod response;
 pub mod routing;
+pub mod security;
 pub mod server;
 pub mod testing;
 pub mod validation;

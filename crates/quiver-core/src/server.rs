@@ -64,7 +64,11 @@ impl Server {
     /// to the grace period.
     pub async fn run(self) -> io::Result<()> {
         let Server { listener, app, grace, shutdown } = self;
-        let service = axum::ServiceExt::into_make_service(app.into_service());
+        // The peer address goes into each request's extensions for `ClientIp`.
+        let service =
+            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+                SocketAddr,
+            >(app.into_service());
         let signal = shutdown.clone();
         tokio::spawn(async move {
             wait_for_signal().await;

@@ -12,6 +12,7 @@
 
 mod coerce;
 mod constraints;
+mod redact;
 mod schema;
 
 use std::borrow::Cow;
@@ -20,6 +21,8 @@ use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use serde::Serialize;
 use serde_json::{Map, Value};
+
+pub use redact::{REDACTED, is_sensitive_name};
 
 pub(crate) use coerce::{Pairs, coerce_pairs, parse_bool};
 pub(crate) use constraints::from_validator;
@@ -229,7 +232,8 @@ impl IntoIterator for ValidationErrors {
 }
 
 impl IntoResponse for ValidationErrors {
-    fn into_response(self) -> Response {
+    fn into_response(mut self) -> Response {
+        self.errors.iter_mut().for_each(redact::redact);
         crate::error::json_response(StatusCode::UNPROCESSABLE_ENTITY, &self.to_json())
     }
 }
