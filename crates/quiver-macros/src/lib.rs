@@ -5,6 +5,7 @@
 //! the `quiver` crate, whose documentation has the examples.
 
 mod model;
+mod perm;
 mod route;
 
 use proc_macro::TokenStream;
@@ -49,4 +50,11 @@ pub fn delete(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_derive(Model, attributes(model, field))]
 pub fn derive_model(item: TokenStream) -> TokenStream {
     model::expand(item.into()).into()
+}
+
+/// A permission as a type, for `Require<perm!("blog.change_article")>`: the handler answers 403
+/// unless the logged-in user has that permission.
+#[proc_macro]
+pub fn perm(input: TokenStream) -> TokenStream {
+    perm::expand(input.into()).into()
 }
