@@ -45,7 +45,8 @@ pub use quiver_core::{
     routes,
 };
 pub use quiver_core::{
-    error, extract, handler, middleware, openapi, response, routing, server, testing, validation,
+    error, extract, handler, middleware, openapi, response, routing, security, server, testing,
+    validation,
 };
 pub use quiver_macros::{delete, get, patch, post, put};
 
@@ -90,6 +91,13 @@ pub mod orm {
     pub use http::OrmResultExt;
 }
 
+/// Auth (the `quiver-auth` crate): users, groups, permissions, passwords, sessions, tokens,
+/// API keys, login throttling and rate limits. Install it with `App::auth` (from
+/// [`auth::AuthAppExt`], in the prelude); see the [auth guide](crate::docs::auth).
+pub mod auth {
+    pub use quiver_auth::*;
+}
+
 pub mod manage;
 
 /// The crates Quiver builds on, re-exported so apps use the same versions.
@@ -122,10 +130,14 @@ pub mod docs {
 
     #[doc = include_str!("../docs/migrations.md")]
     pub mod migrations {}
+
+    #[doc = include_str!("../docs/auth.md")]
+    pub mod auth {}
 }
 
 /// Everything a typical app file needs: `use quiver::prelude::*;`.
 pub mod prelude {
+    pub use crate::auth::{Auth, AuthAppExt, CurrentUser, OptionalUser, Require, perm};
     pub use crate::extract::{
         BodyStream, Cookies, Dep, Dependency, Form, Headers, Json, Multipart, Path, Query, Request,
         State, UploadedFile,
@@ -137,6 +149,7 @@ pub mod prelude {
     pub use crate::response::{
         Created, FileResponse, Html, IntoResponse, NoContent, Redirect, Response, Streaming,
     };
+    pub use crate::security::{ClientIp, CsrfToken};
     pub use crate::testing::TestClient;
     pub use crate::{
         App, AppContext, HttpError, Result, Router, delete, get, patch, post, put, routes,

@@ -1,6 +1,7 @@
-//! The migration commands on the command line: `makemigrations`, `migrate`,
-//! `showmigrations`, `sqlmigrate` (Django's `manage.py` for the schema). The app's full CLI
-//! (`runserver`, `createsuperuser`, ...) will build on this.
+//! The project commands on the command line, Django's `manage.py`: the schema
+//! (`makemigrations`, `migrate`, `showmigrations`, `sqlmigrate`), users (`createsuperuser`),
+//! sessions (`clearsessions`) and `check --deploy`. The app's full CLI (`runserver`, ...) will
+//! build on this.
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -13,9 +14,9 @@ use crate::orm::migrations::{
 };
 use crate::orm::{Backend, Db, ModelMeta};
 
-/// Schema commands.
+/// The project commands.
 #[derive(Debug, Parser)]
-#[command(name = "manage", about = "Quiver's schema commands", disable_help_subcommand = true)]
+#[command(name = "manage", about = "Quiver's project commands", disable_help_subcommand = true)]
 pub struct Cli {
     /// Database URL (default: $QUIVER_DATABASE_URL, else sqlite://db.sqlite3).
     #[arg(long, global = true)]
@@ -73,6 +74,31 @@ pub enum Command {
     },
     /// List the migrations, applied ones marked `[X]`.
     Showmigrations,
+    /// Make a user with every permission.
+    ///
+    /// Asks for the password twice, or reads `QUIVER_SUPERUSER_PASSWORD` with `--no-input`.
+    Createsuperuser {
+        /// The login name.
+        #[arg(long)]
+        username: String,
+        /// The email address.
+        #[arg(long, default_value = "")]
+        email: String,
+        /// Read the password from `QUIVER_SUPERUSER_PASSWORD` instead of asking.
+        #[arg(long)]
+        no_input: bool,
+    },
+    /// Delete expired sessions from the session store.
+    Clearsessions,
+    /// List problems with the project's settings (`--deploy`: for production).
+    ///
+    /// With `--deploy`, every setting that is unsafe in production, each with its fix; the exit
+    /// status is 1 when there is any.
+    Check {
+        /// Check the settings a deployed app needs.
+        #[arg(long)]
+        deploy: bool,
+    },
     /// Print the SQL of one migration.
     Sqlmigrate {
         /// The migration's name.
@@ -116,7 +142,7 @@ pub async fn run(
     out: &mut dyn Write,
 ) -> i32 {
     // One unnamed app whose folder is `--migrations`.
-    let apps = [App { label: "", dir: None, models: models.to_vec() }];
+    let apps = [App { label: "", dir: None, embedded: None, models: models.to_vec() }];
     run_apps(&apps, args, input, out).await
 }
 
@@ -127,8 +153,38 @@ pub struct App {
     pub label: &'static str,
     /// Its migrations folder (default: `--migrations`).
     pub dir: Option<PathBuf>,
+    /// Migrations built into the binary (`(name, TOML)`), for apps that ship with a library
+    /// such as the auth app; `makemigrations` leaves such an app alone unless `dir` is set.
+    pub embedded: Option<&'static [(&'static str, &'static str)]>,
     /// Its models.
     pub models: Vec<&'static ModelMeta>,
+}
+
+impl App {
+    /// The auth app (users, groups, permissions, sessions, tokens), with its built-in
+    /// migrations. With it in the project, `migrate` also creates every model's permissions.
+    pub fn auth() -> Self {
+        App {
+            label: "auth",
+            dir: None,
+            embedded: Some(crate::auth::MIGRATIONS),
+            models: crate::auth::models(),
+        }
+    }
+}
+
+/// A project for [`run_project`]: its apps, and the settings `check --deploy`, `createsuperuser`
+/// and `clearsessions` read.
+#[derive(Debug, Clone, Default)]
+pub struct Project {
+    /// The apps.
+    pub apps: Vec<App>,
+    /// The auth app's settings, when it is installed.
+    pub auth: Option<crate::auth::Auth>,
+    /// The app's security settings (`App::security_settings`).
+    pub security: crate::security::SecuritySettings,
+    /// The hosts the app answers.
+    pub allowed_hosts: Vec<String>,
 }
 
 /// [`run`] for a project of several apps, each with its own migrations folder;
@@ -140,6 +196,19 @@ pub async fn run_apps(
     input: &mut dyn BufRead,
     out: &mut dyn Write,
 ) -> i32 {
+    let project = Project { apps: apps.to_vec(), ..Project::default() };
+    run_project(&project, args, input, out).await
+}
+
+/// [`run_apps`] with the project's settings, for `check --deploy`, `createsuperuser` and
+/// `clearsessions`.
+pub async fn run_project(
+    project: &Project,
+    args: impl IntoIterator<Item = String>,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+) -> i32 {
+    let apps = project.apps.as_slice();
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(error) => {
@@ -147,7 +216,7 @@ pub async fn run_apps(
             return if error.use_stderr() { 2 } else { 0 };
         }
     };
-    match execute(apps, cli, input, out).await {
+    match execute(project, apps, cli, input, out).await {
         Ok(status) => status,
         Err(error) => {
             let _ = writeln!(out, "error: {error}");
@@ -167,12 +236,22 @@ fn load_all(
 ) -> Result<Vec<migrations::Migration>, Box<dyn std::error::Error>> {
     let mut all = Vec::new();
     for app in apps {
-        all.extend(migrations::load_app(app.label, &app_dir(app, default))?);
+        match (app.embedded, &app.dir) {
+            (Some(files), None) => {
+                for (name, text) in files {
+                    let mut migration = migrations::Migration::parse(name, text)?;
+                    migration.app = app.label.to_owned();
+                    all.push(migration);
+                }
+            }
+            _ => all.extend(migrations::load_app(app.label, &app_dir(app, default))?),
+        }
     }
     Ok(all)
 }
 
 async fn execute(
+    project: &Project,
     apps: &[App],
     cli: Cli,
     input: &mut dyn BufRead,
@@ -217,7 +296,10 @@ async fn execute(
                 return Err(format!("there is no app labelled {label:?}").into());
             }
             let mut status = 0;
-            for project_app in apps.iter().filter(|a| app.as_deref().is_none_or(|l| l == a.label)) {
+            let editable = |a: &&App| a.embedded.is_none() || a.dir.is_some();
+            for project_app in
+                apps.iter().filter(|a| app.as_deref().is_none_or(|l| l == a.label)).filter(editable)
+            {
                 let dir = app_dir(project_app, &folder);
                 let others: Vec<_> = load_all(apps, &folder)?
                     .into_iter()
@@ -264,6 +346,97 @@ async fn execute(
                     (false, false) => "Unapplied",
                 };
                 writeln!(out, "{verb} {name}{}", if fake { " (fake)" } else { "" })?;
+            }
+            if !plan && apps.iter().any(|a| a.label == "auth") {
+                // Django's post-migrate step: every model gets its add/change/delete/view.
+                let labelled: Vec<(&str, Vec<&'static ModelMeta>)> =
+                    apps.iter().map(|a| (a.label, a.models.clone())).collect();
+                let custom =
+                    project.auth.as_ref().map(|a| a.custom_permissions_list()).unwrap_or_default();
+                let made = crate::auth::permissions::sync_permissions(&db, &labelled, &custom)
+                    .await
+                    .unwrap_or_else(|e| {
+                        let _ = writeln!(out, "warning: permissions not created: {e}");
+                        0
+                    });
+                if made > 0 {
+                    writeln!(out, "Created {made} permissions.")?;
+                }
+            }
+        }
+        Command::Createsuperuser { username, email, no_input } => {
+            let db = Db::connect(&url).await?;
+            let auth = match &project.auth {
+                Some(auth) => auth.clone(),
+                None => crate::auth::Auth::new(&db, [0u8; 32]),
+            };
+            let password = if no_input {
+                std::env::var("QUIVER_SUPERUSER_PASSWORD")
+                    .map_err(|_| "--no-input needs the password in QUIVER_SUPERUSER_PASSWORD")?
+            } else {
+                let mut ask = |prompt: &str| -> Result<String, Box<dyn std::error::Error>> {
+                    write!(out, "{prompt}")?;
+                    out.flush()?;
+                    let mut line = String::new();
+                    input.read_line(&mut line)?;
+                    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+                };
+                let first = ask("Password: ")?;
+                if ask("Password (again): ")? != first {
+                    writeln!(out, "error: the two passwords differ")?;
+                    return Ok(1);
+                }
+                first
+            };
+            match auth.create_superuser(&username, &email, &password).await {
+                Ok(_) => writeln!(out, "Superuser {username} created.")?,
+                Err(error) => {
+                    match error.kind() {
+                        crate::ErrorKind::Validation(problems) => {
+                            for problem in problems.iter() {
+                                writeln!(out, "error: {}", problem.msg)?;
+                            }
+                        }
+                        _ => writeln!(out, "error: {error}")?,
+                    }
+                    return Ok(1);
+                }
+            }
+        }
+        Command::Clearsessions => {
+            let db = Db::connect(&url).await?;
+            let backend = match &project.auth {
+                Some(auth) => auth.session_backend().clone(),
+                None => crate::auth::session::SessionBackend::database(&db),
+            };
+            let removed = match backend {
+                crate::auth::session::SessionBackend::Store(store) => store.clear_expired().await?,
+                crate::auth::session::SessionBackend::SignedCookie => 0,
+            };
+            writeln!(out, "Deleted {removed} expired sessions.")?;
+        }
+        Command::Check { deploy } => {
+            let mut problems = Vec::new();
+            if deploy {
+                problems.extend(project.security.deploy_warnings());
+                if project.allowed_hosts.iter().any(|h| h == "*") {
+                    problems.push(
+                        "allowed hosts include \"*\": any Host header is accepted; list your domains with `App::allowed_hosts`"
+                            .to_owned(),
+                    );
+                }
+                if let Some(auth) = &project.auth {
+                    problems.extend(auth.deploy_warnings());
+                }
+            }
+            if problems.is_empty() {
+                writeln!(out, "System check identified no issues.")?;
+            } else {
+                writeln!(out, "System check identified {} issues:", problems.len())?;
+                for problem in &problems {
+                    writeln!(out, "  - {problem}")?;
+                }
+                return Ok(1);
             }
         }
         Command::Showmigrations => {
