@@ -151,11 +151,13 @@ async fn several_apps_from_the_command_line() {
     let project = Project::new("apps");
     let apps = [
         App {
+            embedded: None,
             label: "accounts",
             dir: Some(project.dir.join("accounts")),
             models: vec![accounts::User::meta()],
         },
         App {
+            embedded: None,
             label: "notes",
             dir: Some(project.dir.join("notes")),
             models: vec![notes::Note::meta()],
