@@ -24,7 +24,7 @@ use serde::Serialize;
 ///     pub bio: String,
 /// }
 /// ```
-#[derive(Model, Debug, Clone, Serialize, JsonSchema)]
+#[derive(Model, Clone, Serialize, JsonSchema)]
 #[model(table = "auth_user", ordering = ["username"])]
 pub struct User {
     /// The key.
@@ -68,6 +68,22 @@ pub struct User {
     #[serde(skip)]
     #[schemars(skip)]
     pub user_permissions: ManyToMany<Permission>,
+}
+
+impl std::fmt::Debug for User {
+    /// Everything but the password hash, which never goes into logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("email", &self.email)
+            .field("is_active", &self.is_active)
+            .field("is_staff", &self.is_staff)
+            .field("is_superuser", &self.is_superuser)
+            .field("last_login", &self.last_login)
+            .field("date_joined", &self.date_joined)
+            .finish_non_exhaustive()
+    }
 }
 
 impl User {
@@ -151,7 +167,7 @@ impl Permission {
 }
 
 /// One server-side session: its key (the cookie's value), its data, and when it expires.
-#[derive(Model, Debug, Clone)]
+#[derive(Model, Clone)]
 #[model(table = "auth_session")]
 pub struct SessionRecord {
     /// The random session key.
@@ -162,6 +178,15 @@ pub struct SessionRecord {
     /// After this the session is gone (see `clearsessions`).
     #[field(index)]
     pub expire_date: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for SessionRecord {
+    /// The key is a credential and the data may hold secrets: only the expiry is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionRecord")
+            .field("expire_date", &self.expire_date)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A refresh token issued by the token endpoint: rotated on every use, revocable, and a reused

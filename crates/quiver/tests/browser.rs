@@ -172,6 +172,65 @@ async fn swagger_ui_tries_an_operation_and_redoc_renders() {
     result.expect("the docs pages work in Chromium");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn swagger_ui_authorizes_with_the_oauth2_password_flow() {
+    let Some((_driver, driver_port)) = chromedriver() else {
+        assert!(std::env::var_os("CI").is_none(), "CI must install chromium and chromium-driver");
+        eprintln!("skipped: chromedriver not found (apt-get install chromium chromium-driver)");
+        return;
+    };
+    let db = Db::connect("sqlite::memory:").await.unwrap();
+    quiver::orm::schema::create_tables(&db, &quiver::auth::models()).await.unwrap();
+    let auth = Auth::new(&db, [3u8; 32]).hasher(quiver::auth::password::PasswordHasher::argon2id(
+        8 * 1024,
+        1,
+        1,
+    ));
+    auth.create_user("ada", "ada@example.com", "analytical-engine-1843").await.unwrap();
+    let app = App::new().title("Auth in the browser").state(db).auth(auth);
+    let server = Server::bind(app, "127.0.0.1:0").await.unwrap();
+    let base = format!("http://127.0.0.1:{}", server.local_addr().port());
+    let stop = server.shutdown_handle();
+    tokio::spawn(server.run());
+
+    let client = browser(driver_port).await;
+    let result = async {
+        client.goto(&format!("{base}/docs")).await?;
+        let me = "#operations-auth-me";
+        client.wait().for_element(Locator::Css(me)).await?;
+        let (status, _) = try_it_out(&client, me, None).await?;
+        assert_eq!(status, "401", "not logged in yet");
+
+        // The "Authorize" dialog posts username and password to the token endpoint.
+        client.find(Locator::Css(".auth-wrapper .authorize")).await?.click().await?;
+        client.wait().for_element(Locator::Css("#oauth_username")).await?.send_keys("ada").await?;
+        client.find(Locator::Css("#oauth_password")).await?.send_keys("analytical-engine-1843").await?;
+        save_screenshot(&client, "swagger-ui-oauth2-login.png").await?;
+        client.find(Locator::Css(".modal-ux .auth-btn-wrapper .authorize")).await?.click().await?;
+        client.wait().for_element(Locator::XPath("//*[contains(@class, 'modal-ux')]//button[contains(., 'Logout')]")).await?;
+        client.find(Locator::Css(".modal-ux .btn-done")).await?.click().await?;
+
+        client.find(Locator::Css(&format!("{me} .execute"))).await?.click().await?;
+        let body = client
+            .wait()
+            .for_element(Locator::XPath(&format!(
+                "//*[@id='{}']//tr[contains(@class, 'response')]//*[contains(@class, 'microlight')][contains(., 'ada@example.com')]",
+                &me[1..]
+            )))
+            .await?
+            .text()
+            .await?;
+        assert!(body.contains("\"username\": \"ada\""), "{body}");
+        assert!(!body.contains("password"), "the hash never leaves: {body}");
+        save_screenshot(&client, "swagger-ui-authorized.png").await?;
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    client.close().await.ok();
+    stop.shutdown();
+    result.expect("Swagger UI logs in with the OAuth2 password flow");
+}
+
 /// Opens the operation `scope` in Swagger UI, fills its one parameter when given, executes it,
 /// and returns the live response's status and body.
 async fn try_it_out(

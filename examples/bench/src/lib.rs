@@ -1,7 +1,9 @@
 //! The bench server's app: hello's plaintext/json/validate routes plus the database
 //! workloads of `../shared/bench/WORKLOADS.md`, written the way a user would write them
-//! with the ORM.
+//! with the ORM, and the `auth` workload's `/me`.
 
+use quiver::auth::TokenClaims;
+use quiver::auth::tokens::Jwt;
 use quiver::prelude::*;
 
 /// A row of the `world` table.
@@ -124,11 +126,28 @@ impl Templates {
     }
 }
 
+/// What `/me` answers.
+#[derive(Serialize, JsonSchema)]
+pub struct Me {
+    /// The token's subject.
+    pub sub: String,
+}
+
+/// The `auth` workload: the subject of a verified bearer JWT (HS256), without a database.
+#[get("/me")]
+async fn me(TokenClaims(claims): TokenClaims) -> Json<Me> {
+    Json(Me { sub: claims.sub })
+}
+
+/// The secret the bench's tokens are signed with (WORKLOADS.md).
+pub const JWT_SECRET: &[u8] = b"bench-secret";
+
 /// The bench app on database `db`.
 pub fn app(db: Db) -> App {
     let settings = hello::Settings { api_token: "bench".into(), cors_origins: Vec::new() };
     hello::app(settings)
         .state(db)
         .state(Templates::load())
-        .routes(routes![single, queries, updates, fortunes])
+        .state(Jwt::hs256(JWT_SECRET))
+        .routes(routes![single, queries, updates, fortunes, me])
 }

@@ -74,3 +74,32 @@ async fn fortunes_are_sorted_and_escaped() {
     assert!(computer < added, "sorted by message");
     assert_eq!(html.matches("<tr>").count(), 4, "header + 2 rows + the added one");
 }
+
+#[tokio::test]
+async fn me_answers_the_token_subject_and_refuses_bad_tokens() {
+    use quiver::auth::tokens::{Claims, Jwt};
+
+    let (client, _) = client().await;
+    let jwt = Jwt::hs256(quiver_bench::JWT_SECRET);
+    let now = 1_900_000_000;
+    let token = |exp: i64, sub: Option<&str>| {
+        let claims = serde_json::json!({ "sub": sub, "exp": exp });
+        let claims: serde_json::Map<String, Value> = claims
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        jwt.encode(&claims)
+    };
+    let ok = client.get("/me").bearer(&token(now + 3600 * 24 * 365 * 10, Some("42"))).await;
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.json::<Value>(), serde_json::json!({ "sub": "42" }));
+    let expired = jwt.encode(&Claims { sub: "42".into(), exp: 1, iat: 0, typ: None, jti: None });
+    assert_eq!(client.get("/me").bearer(&expired).await.status(), 401);
+    let wrong = Jwt::hs256(b"wrong-secret").access_token("42");
+    assert_eq!(client.get("/me").bearer(&wrong).await.status(), 401);
+    assert_eq!(client.get("/me").bearer(&token(now + 86400 * 3650, None)).await.status(), 401);
+    assert_eq!(client.get("/me").await.status(), 401);
+}
