@@ -47,7 +47,11 @@ impl AllowedHosts {
 
     /// Whether a `Host` header value is allowed.
     pub fn allows(&self, host: &str) -> bool {
-        let host = strip_port(host).as_bytes();
+        self.allows_bytes(host.as_bytes())
+    }
+
+    pub(crate) fn allows_bytes(&self, host: &[u8]) -> bool {
+        let host = strip_port(host);
         if host.is_empty() {
             return false;
         }
@@ -64,13 +68,13 @@ impl AllowedHosts {
     }
 }
 
-fn strip_port(host: &str) -> &str {
-    if host.starts_with('[') {
+fn strip_port(host: &[u8]) -> &[u8] {
+    if host.first() == Some(&b'[') {
         // [v6]:port
-        return host.find(']').map_or(host, |end| &host[..=end]);
+        return host.iter().position(|&b| b == b']').map_or(host, |end| &host[..=end]);
     }
-    match host.rsplit_once(':') {
-        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+    match host.iter().rposition(|&b| b == b':') {
+        Some(colon) if host[colon + 1..].iter().all(u8::is_ascii_digit) => &host[..colon],
         _ => host,
     }
 }
@@ -111,16 +115,16 @@ where
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
-        let host = req
-            .headers()
-            .get(http::header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .or_else(|| req.uri().authority().map(|a| a.as_str()))
-            .unwrap_or_default();
-        if self.hosts.allows(host) {
+        // `allows` reads bytes: no UTF-8 check first (a non-ASCII host matches no pattern).
+        let host = match req.headers().get(http::header::HOST) {
+            Some(value) => value.as_bytes(),
+            None => req.uri().authority().map_or(&b""[..], |a| a.as_str().as_bytes()),
+        };
+        if self.hosts.allows_bytes(host) {
             futures_util::future::Either::Left(self.inner.call(req))
         } else {
-            tracing::warn!(host, "request refused: Host is not in the allowed hosts");
+            let host = String::from_utf8_lossy(host);
+            tracing::warn!(%host, "request refused: Host is not in the allowed hosts");
             futures_util::future::Either::Right(std::future::ready(Ok(HttpError::bad_request(
                 "Invalid Host header",
             )

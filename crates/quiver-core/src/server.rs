@@ -64,11 +64,8 @@ impl Server {
     /// to the grace period.
     pub async fn run(self) -> io::Result<()> {
         let Server { listener, app, grace, shutdown } = self;
-        // The peer address goes into each request's extensions for `ClientIp`.
-        let service =
-            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-                SocketAddr,
-            >(app.into_service());
+        // Each connection's service knows its peer, for `ClientIp`.
+        let service = MakePeerService(app.into_service());
         let signal = shutdown.clone();
         tokio::spawn(async move {
             wait_for_signal().await;
@@ -92,6 +89,61 @@ impl Server {
                 Ok(())
             }
         }
+    }
+}
+
+tokio::task_local! {
+    /// The peer of the connection serving the current request, for
+    /// [`ClientIp`](crate::security::ClientIp). A task-local set per request from the
+    /// per-connection service: no extension (and no allocation) per request.
+    pub(crate) static PEER: SocketAddr;
+}
+
+/// Makes one [`PeerService`] per connection, knowing its peer.
+#[derive(Clone)]
+struct MakePeerService<S>(S);
+
+impl<S: Clone> tower::Service<axum::serve::IncomingStream<'_, TcpListener>> for MakePeerService<S> {
+    type Response = PeerService<S>;
+    type Error = std::convert::Infallible;
+    type Future = std::future::Ready<Result<PeerService<S>, std::convert::Infallible>>;
+
+    fn poll_ready(
+        &mut self,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, stream: axum::serve::IncomingStream<'_, TcpListener>) -> Self::Future {
+        std::future::ready(Ok(PeerService { peer: *stream.remote_addr(), inner: self.0.clone() }))
+    }
+}
+
+/// Runs each request of one connection with [`PEER`] set.
+#[derive(Clone)]
+struct PeerService<S> {
+    peer: SocketAddr,
+    inner: S,
+}
+
+impl<S, R> tower::Service<R> for PeerService<S>
+where
+    S: tower::Service<R>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = tokio::task::futures::TaskLocalFuture<SocketAddr, S::Future>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: R) -> Self::Future {
+        PEER.scope(self.peer, self.inner.call(request))
     }
 }
 

@@ -206,8 +206,15 @@ async fn swagger_ui_authorizes_with_the_oauth2_password_flow() {
         client.wait().for_element(Locator::Css("#oauth_username")).await?.send_keys("ada").await?;
         client.find(Locator::Css("#oauth_password")).await?.send_keys("analytical-engine-1843").await?;
         save_screenshot(&client, "swagger-ui-oauth2-login.png").await?;
-        client.find(Locator::Css(".modal-ux .auth-btn-wrapper .authorize")).await?.click().await?;
-        client.wait().for_element(Locator::XPath("//*[contains(@class, 'modal-ux')]//button[contains(., 'Logout')]")).await?;
+        // The dialog lists the API key scheme first; the OAuth2 block is the last one.
+        let buttons = client.find_all(Locator::Css(".modal-ux .auth-btn-wrapper .authorize")).await?;
+        buttons.last().expect("an Authorize button per scheme").click().await?;
+        client
+            .wait()
+            .for_element(Locator::XPath(
+                "//*[contains(@class, 'modal-ux')]//button[contains(., 'Logout')]",
+            ))
+            .await?;
         client.find(Locator::Css(".modal-ux .btn-done")).await?.click().await?;
 
         client.find(Locator::Css(&format!("{me} .execute"))).await?.click().await?;

@@ -84,7 +84,12 @@ impl ClientIp {
         {
             return ClientIp(ip);
         }
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0)
+            .or_else(|| crate::server::PEER.try_with(|peer| *peer).ok())
+            .map(|peer| peer.ip());
         ClientIp(peer.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)))
     }
 }

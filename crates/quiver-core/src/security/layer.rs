@@ -272,10 +272,10 @@ fn add_headers(
 ) {
     let headers = response.headers_mut();
     if settings.headers {
+        // One growth of the map for all four, one lookup each.
+        headers.reserve(DEFAULT_HEADERS.len());
         for (name, value) in &DEFAULT_HEADERS {
-            if !headers.contains_key(name) {
-                headers.insert(name.clone(), value.clone());
-            }
+            headers.entry(name).or_insert_with(|| value.clone());
         }
     }
     if secure

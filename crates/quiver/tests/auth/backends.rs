@@ -47,7 +47,10 @@ quiver::orm::db_test!(the_auth_app_works_on_every_database, |test| async move {
     assert_eq!(client.get("/whoami").bearer(access).await.json::<String>(), "ada");
     let rotated = client
         .post("/auth/token")
-        .form(&[("grant_type", "refresh_token"), ("refresh_token", pair["refresh_token"].as_str().unwrap())])
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", pair["refresh_token"].as_str().unwrap()),
+        ])
         .await;
     assert_eq!(rotated.status(), 200, "{}", rotated.text());
     // Sessions in the database.

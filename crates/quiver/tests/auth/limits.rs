@@ -129,3 +129,32 @@ async fn login_lockout_is_shared_through_redis() {
 fn rand_byte() -> u8 {
     uuid::Uuid::new_v4().as_bytes()[0]
 }
+
+/// The caller's address.
+#[get("/ip")]
+async fn ip(ClientIp(ip): ClientIp) -> String {
+    ip.to_string()
+}
+
+#[tokio::test]
+async fn over_a_real_socket_the_client_address_is_the_peer() {
+    use quiver::deps::tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let server = quiver::Server::bind(App::new().routes(routes![ip]), "127.0.0.1:0").await.unwrap();
+    let addr = server.local_addr();
+    let stop = server.shutdown_handle();
+    let running = tokio::spawn(server.run());
+    // From another loopback address, so the answer cannot be a default.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+    let mut stream = socket.connect(addr).await.unwrap();
+    // A forwarded-for header is not believed: the app is not behind a proxy.
+    let request = "GET /ip HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-For: 203.0.113.7\r\nConnection: close\r\n\r\n";
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.ends_with("\r\n\r\n127.0.0.2"), "{response}");
+    stop.shutdown();
+    running.await.unwrap().unwrap();
+}
