@@ -104,8 +104,12 @@ fn finish(mut errors: ValidationErrors) -> Response {
 /// A panic in the handler or an extractor becomes a logged 500 here, so the server keeps serving.
 async fn with_cleanups(work: BoxFuture<'static, Response>) -> Response {
     let work = std::panic::AssertUnwindSafe(work).catch_unwind();
-    let (outcome, cleanups) = crate::extract::dependency_scope(work).await;
-    let response = outcome.unwrap_or_else(crate::middleware::panic_response);
+    let (outcome, scope) = crate::extract::dependency_scope(work).await;
+    let mut response = outcome.unwrap_or_else(crate::middleware::panic_response);
+    if let Some(secret) = scope.csrf_secret {
+        response.extensions_mut().insert(crate::security::NewCsrfSecret(secret));
+    }
+    let cleanups = scope.cleanups;
     if cleanups.is_empty() {
         return response;
     }

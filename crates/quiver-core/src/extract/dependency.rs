@@ -101,8 +101,21 @@ impl<T: Dependency> FromRequestParts for Dep<T> {
 
 type Cleanup = BoxFuture<'static, ()>;
 
+/// What one handler's run collects: `defer`red cleanups, and a CSRF secret made for the response
+/// to set as a cookie ([`CsrfToken`](crate::security::CsrfToken)). One task-local for both.
+#[derive(Default)]
+pub(crate) struct RequestScope {
+    pub(crate) cleanups: Vec<Cleanup>,
+    pub(crate) csrf_secret: Option<String>,
+}
+
 tokio::task_local! {
-    static CLEANUPS: RefCell<Vec<Cleanup>>;
+    static SCOPE: RefCell<RequestScope>;
+}
+
+/// Runs `f` on this handler's scope; `None` outside a handler.
+pub(crate) fn with_request_scope<R>(f: impl FnOnce(&mut RequestScope) -> R) -> Option<R> {
+    SCOPE.try_with(|scope| f(&mut scope.borrow_mut())).ok()
 }
 
 /// Runs `cleanup` after the response has been sent (or the client went away) — the code after
@@ -131,9 +144,9 @@ pub fn defer(
 ) -> std::result::Result<(), Cleanup> {
     let boxed: Cleanup = Box::pin(cleanup);
     let mut slot = Some(boxed);
-    let _ = CLEANUPS.try_with(|list| {
+    let _ = SCOPE.try_with(|scope| {
         if let Some(c) = slot.take() {
-            list.borrow_mut().push(c);
+            scope.borrow_mut().cleanups.push(c);
         }
     });
     match slot {
@@ -142,13 +155,14 @@ pub fn defer(
     }
 }
 
-/// Runs `work` in a scope where [`defer`] registers cleanups; returns them with its output.
-pub(crate) async fn dependency_scope<F: Future>(work: F) -> (F::Output, Vec<Cleanup>) {
-    CLEANUPS
-        .scope(RefCell::new(Vec::new()), async move {
+/// Runs `work` in a scope where [`defer`] registers cleanups; returns what it collected with its
+/// output.
+pub(crate) async fn dependency_scope<F: Future>(work: F) -> (F::Output, RequestScope) {
+    SCOPE
+        .scope(RefCell::new(RequestScope::default()), async move {
             let output = work.await;
-            let cleanups = CLEANUPS.with(|list| std::mem::take(&mut *list.borrow_mut()));
-            (output, cleanups)
+            let scope = SCOPE.with(|scope| std::mem::take(&mut *scope.borrow_mut()));
+            (output, scope)
         })
         .await
 }

@@ -23,8 +23,8 @@ use http::request::Parts;
 
 pub use body::{BodyStream, Request};
 pub use cookie::{CookieParam, Cookies};
-pub(crate) use dependency::dependency_scope;
 pub use dependency::{Dep, Dependency, defer};
+pub(crate) use dependency::{dependency_scope, with_request_scope};
 pub use form::Form;
 pub use header::{HeaderParam, Headers};
 pub use json::Json;

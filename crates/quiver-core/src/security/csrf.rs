@@ -3,8 +3,6 @@
 //! masked, so it differs on every page (BREACH) — in the `X-CSRFToken` header or the
 //! `csrfmiddlewaretoken` form field, and come from the app's own origin.
 
-use std::cell::RefCell;
-
 use http::request::Parts;
 use rand::Rng;
 use subtle::ConstantTimeEq;
@@ -23,9 +21,17 @@ pub const CSRF_FIELD: &str = "csrfmiddlewaretoken";
 const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const SECRET_LEN: usize = 32;
 
-tokio::task_local! {
-    /// A secret made during this request, for the security layer to set as the cookie.
-    pub(crate) static NEW_SECRET: RefCell<Option<String>>;
+/// A CSRF secret made while handling a request, carried on the response for the security layer
+/// to set as the cookie.
+#[derive(Debug, Clone)]
+pub(crate) struct NewCsrfSecret(pub(crate) String);
+
+fn made_secret() -> Option<String> {
+    crate::extract::with_request_scope(|scope| scope.csrf_secret.clone()).flatten()
+}
+
+fn keep_secret(secret: String) {
+    crate::extract::with_request_scope(|scope| scope.csrf_secret = Some(secret));
 }
 
 fn random_string() -> String {
@@ -90,7 +96,8 @@ pub(crate) fn cookie_secret(parts: &Parts) -> Option<String> {
 /// The CSRF token for the page being rendered: put [`form_field`](Self::form_field) in every
 /// form that posts back, or send [`value`](Self::value) in the `X-CSRFToken` header.
 ///
-/// Asking for it sets the `csrftoken` cookie when the browser has none yet.
+/// Asking for it (in a Quiver handler or dependency) sets the `csrftoken` cookie when the browser
+/// has none yet.
 ///
 /// ```
 /// use quiver_core::{response::Html, security::CsrfToken};
@@ -108,23 +115,18 @@ impl CsrfToken {
     /// The token for this request (a new secret is made, and set as the cookie, if the request
     /// had none).
     pub fn of(parts: &Parts) -> Self {
-        let secret = NEW_SECRET
-            .try_with(|slot| slot.borrow().clone())
-            .ok()
-            .flatten()
-            .or_else(|| cookie_secret(parts))
-            .unwrap_or_else(|| {
-                let secret = random_string();
-                let _ = NEW_SECRET.try_with(|slot| *slot.borrow_mut() = Some(secret.clone()));
-                secret
-            });
+        let secret = made_secret().or_else(|| cookie_secret(parts)).unwrap_or_else(|| {
+            let secret = random_string();
+            keep_secret(secret.clone());
+            secret
+        });
         Self { masked: mask(&secret) }
     }
 
     /// Replaces the secret (call at login, as Django does, so a token seen before login is
     /// worthless after it); the response sets the new cookie.
     pub fn rotate() {
-        let _ = NEW_SECRET.try_with(|slot| *slot.borrow_mut() = Some(random_string()));
+        keep_secret(random_string());
     }
 
     /// The masked token (different on every call, all valid for the same cookie).

@@ -1,7 +1,6 @@
 //! The security layer around every app: works out the scheme, redirects plain HTTP when the app
 //! is served over HTTPS, checks CSRF on unsafe requests, and adds the security headers.
 
-use std::cell::RefCell;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
@@ -16,10 +15,11 @@ use http::header::{self, HeaderName, HeaderValue};
 use http::request::Parts;
 use http::{Method, StatusCode};
 use http_body_util::BodyExt;
-use tokio::task::futures::TaskLocalFuture;
 
 use super::SecuritySettings;
-use super::csrf::{CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, NEW_SECRET, cookie_secret, token_matches};
+use super::csrf::{
+    CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, NewCsrfSecret, cookie_secret, token_matches,
+};
 use crate::error::HttpError;
 
 /// Wraps a service in [`Security`].
@@ -44,8 +44,6 @@ pub(crate) struct Security<S> {
     inner: S,
 }
 
-type Scoped<F> = TaskLocalFuture<RefCell<Option<String>>, F>;
-
 impl<S> tower::Service<Request> for Security<S>
 where
     S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
@@ -53,8 +51,7 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future =
-        Either<Secured<Scoped<S::Future>>, BoxFuture<'static, Result<Response, Infallible>>>;
+    type Future = Either<Secured<S::Future>, BoxFuture<'static, Result<Response, Infallible>>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         self.inner.poll_ready(cx)
@@ -65,8 +62,7 @@ where
         let redirect = !secure && self.settings.https.as_ref().is_some_and(|h| h.redirect);
         let check = self.settings.csrf && needs_csrf_check(&req, &self.settings);
         if !redirect && !check {
-            let scoped = NEW_SECRET.scope(RefCell::new(None), self.inner.call(req));
-            return Either::Left(Secured::new(scoped, secure, self.settings.clone()));
+            return Either::Left(Secured::new(self.inner.call(req), secure, self.settings.clone()));
         }
         let settings = self.settings.clone();
         let limit = self.body_limit;
@@ -79,9 +75,8 @@ where
             let (parts, body) = req.into_parts();
             match csrf_check(&parts, body, secure, &settings, limit).await {
                 Ok(body) => {
-                    let scoped = NEW_SECRET
-                        .scope(RefCell::new(None), inner.call(Request::from_parts(parts, body)));
-                    Secured::new(scoped, secure, settings).await
+                    let inner = inner.call(Request::from_parts(parts, body));
+                    Secured::new(inner, secure, settings).await
                 }
                 Err(refusal) => {
                     tracing::warn!(path = %parts.uri.path(), reason = %refusal.1, "request refused: CSRF check failed");
@@ -333,16 +328,16 @@ impl<F> Secured<F> {
     }
 }
 
-impl<F> Future for Secured<Scoped<F>>
+impl<F> Future for Secured<F>
 where
     F: Future<Output = Result<Response, Infallible>>,
 {
     type Output = Result<Response, Infallible>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut this = self.project();
-        let Ok(mut response) = ready!(this.inner.as_mut().poll(cx));
-        let new_secret = this.inner.take_value().and_then(RefCell::into_inner);
+        let this = self.project();
+        let Ok(mut response) = ready!(this.inner.poll(cx));
+        let new_secret = response.extensions_mut().remove::<NewCsrfSecret>().map(|s| s.0);
         add_headers(&mut response, *this.secure, this.settings, new_secret);
         Poll::Ready(Ok(response))
     }

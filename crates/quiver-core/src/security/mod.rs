@@ -19,6 +19,7 @@ mod layer;
 use std::time::Duration;
 
 pub use client::{ClientIp, RequestScheme};
+pub(crate) use csrf::NewCsrfSecret;
 pub use csrf::{CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, CsrfToken};
 pub(crate) use layer::SecurityLayer;
 
