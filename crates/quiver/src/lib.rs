@@ -99,6 +99,7 @@ pub mod auth {
 }
 
 pub mod manage;
+pub mod settings;
 
 /// The crates Quiver builds on, re-exported so apps use the same versions.
 pub mod deps {
