@@ -238,11 +238,7 @@ fn load_all(
     for app in apps {
         match (app.embedded, &app.dir) {
             (Some(files), None) => {
-                for (name, text) in files {
-                    let mut migration = migrations::Migration::parse(name, text)?;
-                    migration.app = app.label.to_owned();
-                    all.push(migration);
-                }
+                all.extend(migrations::load_embedded(app.label, files.iter().copied())?);
             }
             _ => all.extend(migrations::load_app(app.label, &app_dir(app, default))?),
         }

@@ -25,7 +25,7 @@ pub fn load_app(app: &str, dir: &Path) -> Result<Vec<Migration>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(Error::invalid(format!("cannot read {}: {e}", dir.display()))),
     };
-    let mut migrations = Vec::new();
+    let mut files = Vec::new();
     for entry in entries {
         let path = entry.map_err(|e| Error::invalid(e.to_string()))?.path();
         if path.extension().and_then(|e| e.to_str()) != Some("toml") {
@@ -34,7 +34,26 @@ pub fn load_app(app: &str, dir: &Path) -> Result<Vec<Migration>> {
         let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
         let text = std::fs::read_to_string(&path)
             .map_err(|e| Error::invalid(format!("cannot read {}: {e}", path.display())))?;
-        let mut migration = Migration::parse(&name, &text)?;
+        files.push((name, text));
+    }
+    load_embedded(app, files.iter().map(|(name, text)| (name.as_str(), text.as_str())))
+}
+
+/// Reads migrations given as `(name, TOML)` pairs for app `app`, in name order: the files a
+/// library app (such as the auth app) builds into the binary with `include_str!`.
+///
+/// ```
+/// let files = [("0001_initial", "dependencies = []\noperations = []\n")];
+/// let migrations = quiver_orm::migrations::load_embedded("shop", files).unwrap();
+/// assert_eq!((migrations[0].app.as_str(), migrations[0].name.as_str()), ("shop", "0001_initial"));
+/// ```
+pub fn load_embedded<'a>(
+    app: &str,
+    files: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<Vec<Migration>> {
+    let mut migrations = Vec::new();
+    for (name, text) in files {
+        let mut migration = Migration::parse(name, text)?;
         migration.app = app.to_owned();
         migrations.push(migration);
     }

@@ -18,8 +18,8 @@ pub use autodetector::{
     rename_candidates, renamed_models, suggest_name,
 };
 pub use commands::{
-    MakeOptions, MakeOutcome, load_app, load_dir, makemigrations, makemigrations_for_app,
-    showmigrations, sqlmigrate,
+    MakeOptions, MakeOutcome, load_app, load_dir, load_embedded, makemigrations,
+    makemigrations_for_app, showmigrations, sqlmigrate,
 };
 pub use editor::forwards_sql;
 pub use file::{Migration, leaves, plan, state_of};

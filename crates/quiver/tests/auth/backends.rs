@@ -1,7 +1,7 @@
 //! The auth app on every database: its migrations apply, and logins, tokens, sessions, API
 //! keys and permissions work on SQLite, PostgreSQL and MariaDB.
 
-use quiver::orm::migrations::{Migration, Target, migrate};
+use quiver::orm::migrations::{Target, load_embedded, migrate};
 use quiver::orm::{OneToOne, Result as OrmResult};
 
 use super::*;
@@ -19,12 +19,7 @@ pub struct Profile {
 }
 
 async fn migrated(db: &Db) -> OrmResult<()> {
-    let mut files = Vec::new();
-    for (name, text) in quiver::auth::MIGRATIONS {
-        let mut migration = Migration::parse(name, text)?;
-        migration.app = "auth".into();
-        files.push(migration);
-    }
+    let files = load_embedded("auth", quiver::auth::MIGRATIONS.iter().copied())?;
     migrate(db, &files, &Target::Latest, false).await?;
     quiver::orm::schema::create_tables(db, &[Profile::meta()]).await
 }
