@@ -85,11 +85,8 @@ impl CurrentUser {
     /// Whether the user has `perm` (`app_label.codename`); the user's permissions are read once
     /// per request.
     pub async fn has_perm(&self, auth: &Auth, perm: &str) -> Result<bool> {
-        if !self.user.is_active {
-            return Ok(false);
-        }
-        if self.user.is_superuser {
-            return Ok(true);
+        if let Some(decided) = crate::permissions::decided_by_flags(&self.user) {
+            return Ok(decided);
         }
         let set = self
             .permissions
@@ -129,12 +126,10 @@ async fn authenticate(
     let make = |user: User, method| {
         Ok(Ok(Some(CurrentUser { user: Arc::new(user), method, permissions: Arc::default() })))
     };
-    let header = parts.headers.get(AUTHORIZATION).map(|v| v.to_str().unwrap_or_default());
     let api_key = parts.headers.get("x-api-key").map(|v| v.to_str().unwrap_or_default());
-    if let Some(header) = header {
-        let (scheme, credentials) = header.split_once(' ').unwrap_or((header, ""));
+    if let Some((scheme, credentials)) = authorization(parts) {
         if scheme.eq_ignore_ascii_case("bearer") {
-            let claims = match auth.jwt.decode::<Claims>(credentials.trim()) {
+            let claims = match auth.jwt.decode::<Claims>(credentials) {
                 Ok(claims) if claims.typ.as_deref() != Some("refresh") => claims,
                 Ok(_) => {
                     return Ok(Err("Invalid token: a refresh token is not an access token".into()));
@@ -155,7 +150,7 @@ async fn authenticate(
             };
         }
         if scheme.eq_ignore_ascii_case("api-key") {
-            return match auth.api_key_user(credentials.trim()).await? {
+            return match auth.api_key_user(credentials).await? {
                 Some(user) => make(user, AuthMethod::ApiKey),
                 None => Ok(Err("Invalid API key".into())),
             };
@@ -176,6 +171,13 @@ async fn authenticate(
         return make(user, AuthMethod::Session);
     }
     Ok(Ok(None))
+}
+
+/// The `Authorization` header as (scheme, credentials), if the request sent one.
+fn authorization(parts: &Parts) -> Option<(&str, &str)> {
+    let header = parts.headers.get(AUTHORIZATION)?.to_str().unwrap_or_default();
+    let (scheme, credentials) = header.split_once(' ').unwrap_or((header, ""));
+    Some((scheme, credentials.trim()))
 }
 
 fn describe_security(doc: &mut OperationDoc) {
@@ -250,13 +252,9 @@ impl<C: DeserializeOwned + Send> FromRequestParts for TokenClaims<C> {
             Some(jwt) => jwt,
             None => &Auth::of(app)?.jwt,
         };
-        let header = parts.headers.get(AUTHORIZATION).ok_or_else(not_authenticated)?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|v| v.split_once(' '))
+        let token = authorization(parts)
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim())
+            .map(|(_, token)| token)
             .ok_or_else(not_authenticated)?;
         jwt.decode::<C>(token)
             .map(TokenClaims)

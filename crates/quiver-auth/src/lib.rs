@@ -61,6 +61,15 @@ pub use ratelimit::{KeyBy, RateLimit, RateLimitPolicy};
 pub use throttle::LoginThrottle;
 pub use views::{CsrfResponse, LoginRequest, RevokeRequest, TokenRequest};
 
+/// Lowercase hex of `bytes` (digests stored or compared as text).
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
 /// The auth app's migrations, built into the binary: `(name, TOML)` in order.
 pub const MIGRATIONS: &[(&str, &str)] =
     &[("0001_initial", include_str!("../migrations/0001_initial.toml"))];

@@ -2,7 +2,7 @@
 //! memory, or in Redis so several app instances count together.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 use quiver_core::Error;
@@ -35,19 +35,28 @@ impl std::fmt::Debug for LimitStore {
 }
 
 /// `INCR` the key, start its window on the first hit, answer the count and the time left.
-const INCR_SCRIPT: &str = r"
+/// (`Script` hashes its source once; `invoke` then sends `EVALSHA`.)
+static INCR_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {count, ttl}
-";
+",
+    )
+});
 
-const GET_SCRIPT: &str = r"
+static GET_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"
 local count = redis.call('GET', KEYS[1])
 if not count then return {0, 0} end
 return {tonumber(count), redis.call('PTTL', KEYS[1])}
-";
+",
+    )
+});
 
 impl LimitStore {
     /// Counters in this process.
@@ -84,7 +93,7 @@ impl LimitStore {
             }
             Self::Redis(connection) => {
                 let mut connection = connection.clone();
-                let (count, ttl): (u64, i64) = redis::Script::new(INCR_SCRIPT)
+                let (count, ttl): (u64, i64) = INCR_SCRIPT
                     .key(Self::key(name))
                     .arg(window.as_millis() as u64)
                     .invoke_async(&mut connection)
@@ -108,7 +117,7 @@ impl LimitStore {
             }
             Self::Redis(connection) => {
                 let mut connection = connection.clone();
-                let (count, ttl): (u64, i64) = redis::Script::new(GET_SCRIPT)
+                let (count, ttl): (u64, i64) = GET_SCRIPT
                     .key(Self::key(name))
                     .invoke_async(&mut connection)
                     .await

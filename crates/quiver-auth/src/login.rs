@@ -134,7 +134,7 @@ impl Auth {
             .expect("HMAC takes any key length");
         mac.update(b"quiver.auth.session.");
         mac.update(user.password.as_bytes());
-        mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+        crate::hex(&mac.finalize().into_bytes())
     }
 
     /// The user logged in on `session`, if any (and still active, with the same password).

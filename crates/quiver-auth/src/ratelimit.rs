@@ -85,8 +85,7 @@ async fn key_for<P: RateLimitPolicy>(parts: &mut Parts, app: &AppContext) -> Res
         KeyBy::Header(name) => match parts.headers.get(name) {
             Some(value) => {
                 let digest = Sha256::digest(value.as_bytes());
-                let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-                format!("key:{hex}")
+                format!("key:{}", crate::hex(&digest[..12]))
             }
             None => ip(),
         },

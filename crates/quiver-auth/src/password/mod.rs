@@ -99,7 +99,8 @@ impl PasswordHasher {
             "pbkdf2_sha256" => verify_pbkdf2(password, rest),
             "bcrypt_sha256" => {
                 // Django hashes the password with SHA-256 first (bcrypt reads 72 bytes at most).
-                let digest = hex(&<sha2::Sha256 as sha2::Digest>::digest(password.as_bytes()));
+                let digest =
+                    crate::hex(&<sha2::Sha256 as sha2::Digest>::digest(password.as_bytes()));
                 verify_bcrypt(&digest, rest)
             }
             "bcrypt" => verify_bcrypt(password, rest),
@@ -174,10 +175,6 @@ fn verify_bcrypt(password: &str, rest: &str) -> Verified {
         Ok(true) => Verified::YesUpgrade,
         _ => Verified::No,
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -9,10 +9,10 @@ use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use futures_util::future::BoxFuture;
 use http::HeaderValue;
-use http::header::{COOKIE, SET_COOKIE};
+use http::header::SET_COOKIE;
 use quiver_core::HttpError;
 
-use super::{Session, SessionBackend, new_key, read_cookie, sign_cookie};
+use super::{KEY_LEN, Session, SessionBackend, new_key, read_cookie, sign_cookie};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "sessionid";
@@ -59,17 +59,6 @@ pub struct SessionService<S> {
     inner: S,
 }
 
-fn cookie_value(req: &Request) -> Option<String> {
-    req.headers()
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned())
-}
-
 impl<S> tower::Service<Request> for SessionService<S>
 where
     S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
@@ -85,16 +74,15 @@ where
 
     fn call(&mut self, mut req: Request) -> Self::Future {
         let config = self.config.clone();
-        let sent = cookie_value(&req);
+        let sent = quiver_core::extract::cookie_value(req.headers(), SESSION_COOKIE);
         let session = match &config.backend {
             SessionBackend::SignedCookie => {
                 let data = sent.as_deref().and_then(|v| read_cookie(&config.secret, v));
                 Session::new(config.backend.clone(), None, Some(data.unwrap_or_default()))
             }
             SessionBackend::Store(_) => {
-                let key = sent.filter(|k| {
-                    k.len() == 40 && k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-                });
+                let key = sent
+                    .filter(|k| k.len() == KEY_LEN && k.bytes().all(|b| b.is_ascii_alphanumeric()));
                 Session::new(config.backend.clone(), key, None)
             }
         };

@@ -20,7 +20,6 @@ use std::sync::{Arc, Mutex};
 use http::request::Parts;
 use quiver_core::extract::FromRequestParts;
 use quiver_core::{AppContext, Error, Result};
-use rand::Rng;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -55,10 +54,11 @@ pub(crate) struct State {
     pub(crate) flushed: bool,
 }
 
+/// The length of a session key.
+pub(crate) const KEY_LEN: usize = 40;
+
 pub(crate) fn new_key() -> String {
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::rng();
-    (0..40).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+    quiver_core::security::random_token(KEY_LEN)
 }
 
 impl Session {

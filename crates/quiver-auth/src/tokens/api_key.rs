@@ -2,22 +2,16 @@
 
 use chrono::{DateTime, Utc};
 use quiver_core::Error;
+use quiver_core::security::random_token;
 use quiver_orm::{Auto, ForeignKey, Model};
-use rand::Rng;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::config::Auth;
 use crate::models::{ApiKey, User};
 
-fn random(n: usize) -> String {
-    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    let mut rng = rand::rng();
-    (0..n).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
-}
-
 fn digest(key: &str) -> String {
-    Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex(&Sha256::digest(key.as_bytes()))
 }
 
 impl Auth {
@@ -46,8 +40,8 @@ impl Auth {
         name: &str,
         expires_at: Option<DateTime<Utc>>,
     ) -> Result<(ApiKey, String), Error> {
-        let prefix = random(8);
-        let key = format!("qk_{prefix}_{}", random(40));
+        let prefix = random_token(8);
+        let key = format!("qk_{prefix}_{}", random_token(40));
         let mut record = ApiKey {
             id: Auto::new(),
             user: ForeignKey::new(user.pk()),

@@ -29,6 +29,25 @@ use crate::validation::{self, Pairs, Source};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cookies<T>(pub T);
 
+/// The value of the cookie `name` in request headers `headers`, if the request carries it: for
+/// middleware and batteries that read one cookie (sessions, CSRF).
+///
+/// ```
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("cookie", "theme=dark; sessionid=abc".parse().unwrap());
+/// assert_eq!(quiver_core::extract::cookie_value(&headers, "sessionid").as_deref(), Some("abc"));
+/// assert_eq!(quiver_core::extract::cookie_value(&headers, "nope"), None);
+/// ```
+pub fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|header| header.to_str().ok())
+        .flat_map(|text| cookie::Cookie::split_parse_encoded(text).flatten())
+        .find(|cookie| cookie.name() == name)
+        .map(|cookie| cookie.value().to_owned())
+}
+
 /// Every cookie the request carries, as (name, value) in order.
 pub(crate) fn cookie_pairs(parts: &Parts) -> Pairs {
     let mut pairs = Vec::new();

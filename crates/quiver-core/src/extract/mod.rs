@@ -22,7 +22,7 @@ use std::future::Future;
 use http::request::Parts;
 
 pub use body::{BodyStream, Request};
-pub use cookie::{CookieParam, Cookies};
+pub use cookie::{CookieParam, Cookies, cookie_value};
 pub use dependency::{Dep, Dependency, defer};
 pub(crate) use dependency::{dependency_scope, with_request_scope};
 pub use form::Form;

@@ -48,18 +48,20 @@ impl RequestScheme {
 
     /// The scheme of the request `parts` came with.
     pub fn of(parts: &Parts, app: &AppContext) -> Self {
-        let forwarded = || {
-            parts
-                .headers
+        Self { secure: is_secure(&parts.uri, &parts.headers, app.security().behind_proxy) }
+    }
+}
+
+/// Whether a request came over HTTPS: its URI says so, or, behind a trusted proxy, the first
+/// `X-Forwarded-Proto` value does.
+pub(crate) fn is_secure(uri: &http::Uri, headers: &http::HeaderMap, behind_proxy: bool) -> bool {
+    uri.scheme() == Some(&http::uri::Scheme::HTTPS)
+        || (behind_proxy
+            && headers
                 .get("x-forwarded-proto")
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.split(',').next())
-                .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https"))
-        };
-        let secure = parts.uri.scheme() == Some(&http::uri::Scheme::HTTPS)
-            || (app.security().behind_proxy && forwarded());
-        Self { secure }
-    }
+                .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https")))
 }
 
 impl FromRequestParts for RequestScheme {

@@ -4,7 +4,6 @@
 //! `csrfmiddlewaretoken` form field, and come from the app's own origin.
 
 use http::request::Parts;
-use rand::Rng;
 use subtle::ConstantTimeEq;
 
 use crate::context::AppContext;
@@ -18,7 +17,8 @@ pub const CSRF_HEADER: &str = "x-csrftoken";
 /// The form field carrying the token on HTML forms.
 pub const CSRF_FIELD: &str = "csrfmiddlewaretoken";
 
-const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+use super::{ALPHABET, random_token};
+
 const SECRET_LEN: usize = 32;
 
 /// A CSRF secret made while handling a request, carried on the response for the security layer
@@ -35,8 +35,7 @@ fn keep_secret(secret: String) {
 }
 
 fn random_string() -> String {
-    let mut rng = rand::rng();
-    (0..SECRET_LEN).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+    random_token(SECRET_LEN)
 }
 
 fn index(c: u8) -> Option<usize> {
@@ -81,16 +80,7 @@ pub(crate) fn token_matches(token: &str, secret: &str) -> bool {
 
 /// The CSRF secret in the request's cookie, when there is a well-formed one.
 pub(crate) fn cookie_secret(parts: &Parts) -> Option<String> {
-    parts
-        .headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == CSRF_COOKIE)
-        .map(|(_, value)| value.to_owned())
-        .filter(|value| well_formed(value))
+    crate::extract::cookie_value(&parts.headers, CSRF_COOKIE).filter(|value| well_formed(value))
 }
 
 /// The CSRF token for the page being rendered: put [`form_field`](Self::form_field) in every

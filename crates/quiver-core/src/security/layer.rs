@@ -17,6 +17,7 @@ use http::{Method, StatusCode};
 use http_body_util::BodyExt;
 
 use super::SecuritySettings;
+use super::client::is_secure;
 use super::csrf::{
     CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, NewCsrfSecret, cookie_secret, token_matches,
 };
@@ -58,7 +59,7 @@ where
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
-        let secure = is_secure(&req, &self.settings);
+        let secure = is_secure(req.uri(), req.headers(), self.settings.behind_proxy);
         let redirect = !secure && self.settings.https.as_ref().is_some_and(|h| h.redirect);
         let check = self.settings.csrf && needs_csrf_check(&req, &self.settings);
         if !redirect && !check {
@@ -87,17 +88,6 @@ where
             }
         }))
     }
-}
-
-fn is_secure(req: &Request, settings: &SecuritySettings) -> bool {
-    req.uri().scheme() == Some(&http::uri::Scheme::HTTPS)
-        || (settings.behind_proxy
-            && req
-                .headers()
-                .get("x-forwarded-proto")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https")))
 }
 
 fn https_redirect(req: &Request) -> Response {

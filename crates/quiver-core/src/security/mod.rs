@@ -23,6 +23,25 @@ pub(crate) use csrf::NewCsrfSecret;
 pub use csrf::{CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, CsrfToken};
 pub(crate) use layer::SecurityLayer;
 
+use rand::Rng;
+
+/// The characters of [`random_token`]s (and of CSRF secrets).
+pub(crate) const ALPHABET: &[u8] =
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+/// `len` random letters and digits from the OS-seeded generator: session keys, CSRF secrets,
+/// API keys (62 symbols: about 5.95 bits each).
+///
+/// ```
+/// let key = quiver_core::security::random_token(40);
+/// assert_eq!(key.len(), 40);
+/// assert!(key.bytes().all(|b| b.is_ascii_alphanumeric()));
+/// ```
+pub fn random_token(len: usize) -> String {
+    let mut rng = rand::rng();
+    (0..len).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+}
+
 /// Serving over HTTPS: plain-HTTP requests are redirected, responses carry
 /// `Strict-Transport-Security`, and cookies set by Quiver's batteries are `Secure`.
 ///
