@@ -91,6 +91,26 @@ fn chromedriver() -> Option<(Driver, u16)> {
     Some((driver, port))
 }
 
+/// chromedriver, or `None` after saying why the test is skipped. CI installs the browser:
+/// there, a missing one is a failure, not a skip.
+fn chromedriver_or_skip() -> Option<(Driver, u16)> {
+    let found = chromedriver();
+    if found.is_none() {
+        assert!(std::env::var_os("CI").is_none(), "CI must install chromium and chromium-driver");
+        eprintln!("skipped: chromedriver not found (apt-get install chromium chromium-driver)");
+    }
+    found
+}
+
+/// Serves `app` on a free local port; its base URL and the handle that stops it.
+async fn serve(app: App) -> (String, quiver::server::ShutdownHandle) {
+    let server = Server::bind(app, "127.0.0.1:0").await.unwrap();
+    let base = format!("http://127.0.0.1:{}", server.local_addr().port());
+    let stop = server.shutdown_handle();
+    tokio::spawn(server.run());
+    (base, stop)
+}
+
 async fn browser(port: u16) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
@@ -117,17 +137,9 @@ fn screenshot_dir() -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn swagger_ui_tries_an_operation_and_redoc_renders() {
-    let Some((_driver, driver_port)) = chromedriver() else {
-        // CI installs the browser: there, a missing one is a failure, not a skip.
-        assert!(std::env::var_os("CI").is_none(), "CI must install chromium and chromium-driver");
-        eprintln!("skipped: chromedriver not found (apt-get install chromium chromium-driver)");
-        return;
-    };
+    let Some((_driver, driver_port)) = chromedriver_or_skip() else { return };
     let app = App::new().title("Browser test").routes(routes![read_item, me]);
-    let server = Server::bind(app, "127.0.0.1:0").await.unwrap();
-    let base = format!("http://127.0.0.1:{}", server.local_addr().port());
-    let stop = server.shutdown_handle();
-    tokio::spawn(server.run());
+    let (base, stop) = serve(app).await;
 
     let client = browser(driver_port).await;
     let result = async {
@@ -174,11 +186,7 @@ async fn swagger_ui_tries_an_operation_and_redoc_renders() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn swagger_ui_authorizes_with_the_oauth2_password_flow() {
-    let Some((_driver, driver_port)) = chromedriver() else {
-        assert!(std::env::var_os("CI").is_none(), "CI must install chromium and chromium-driver");
-        eprintln!("skipped: chromedriver not found (apt-get install chromium chromium-driver)");
-        return;
-    };
+    let Some((_driver, driver_port)) = chromedriver_or_skip() else { return };
     let db = Db::connect("sqlite::memory:").await.unwrap();
     quiver::orm::schema::create_tables(&db, &quiver::auth::models()).await.unwrap();
     let auth = Auth::new(&db, [3u8; 32]).hasher(quiver::auth::password::PasswordHasher::argon2id(
@@ -188,10 +196,7 @@ async fn swagger_ui_authorizes_with_the_oauth2_password_flow() {
     ));
     auth.create_user("ada", "ada@example.com", "analytical-engine-1843").await.unwrap();
     let app = App::new().title("Auth in the browser").state(db).auth(auth);
-    let server = Server::bind(app, "127.0.0.1:0").await.unwrap();
-    let base = format!("http://127.0.0.1:{}", server.local_addr().port());
-    let stop = server.shutdown_handle();
-    tokio::spawn(server.run());
+    let (base, stop) = serve(app).await;
 
     let client = browser(driver_port).await;
     let result = async {
