@@ -61,6 +61,8 @@ pub struct RouteMeta {
     pub errors: Vec<(u16, String)>,
     /// Named examples of the request body, shown in Swagger UI's "Try it out".
     pub request_examples: Vec<(String, serde_json::Value)>,
+    /// Left out of the OpenAPI document (FastAPI's `include_in_schema=False`).
+    pub hidden: bool,
 }
 
 impl std::fmt::Debug for Route {
@@ -137,6 +139,23 @@ impl Route {
     /// the return type's [`ResponseDoc`](crate::openapi::ResponseDoc)).
     pub fn responses(mut self, describe: DescribeFn) -> Self {
         self.describe_responses = Some(describe);
+        self
+    }
+
+    /// Leaves the route out of the OpenAPI document (it still answers): HTML pages such as
+    /// the admin's, which are not part of the API.
+    ///
+    /// ```
+    /// use http::Method;
+    /// use quiver_core::{App, Route};
+    ///
+    /// async fn page() -> &'static str { "<h1>hi</h1>" }
+    ///
+    /// let app = App::new().route(Route::new(Method::GET, "/page", page).hidden());
+    /// assert!(app.openapi()["paths"].get("/page").is_none());
+    /// ```
+    pub fn hidden(mut self) -> Self {
+        self.meta.hidden = true;
         self
     }
 

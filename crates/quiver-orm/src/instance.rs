@@ -72,6 +72,87 @@ pub(crate) async fn insert<M: Model>(instance: &mut M, executor: &impl Executor)
     Ok(())
 }
 
+/// The value `auto_now` fields take now, in the column's type.
+fn now_value(column_type: crate::ColumnType) -> Value {
+    let now = chrono::Utc::now();
+    match column_type {
+        crate::ColumnType::Date => now.date_naive().to_value(),
+        crate::ColumnType::Time => now.time().to_value(),
+        crate::ColumnType::DateTime => now.naive_utc().to_value(),
+        _ => now.to_value(),
+    }
+}
+
+pub(crate) async fn create_from_values<M: Model>(
+    executor: &impl Executor,
+    mut given: Vec<(String, Value)>,
+) -> Result<M> {
+    let meta = M::meta();
+    for (name, _) in &given {
+        meta.field_or_err(name)?;
+    }
+    let backend = executor.backend();
+    let pk = meta.pk_field();
+    let mut columns = Vec::with_capacity(meta.fields.len());
+    let mut values = Vec::with_capacity(meta.fields.len());
+    let mut pk_value = None;
+    for field in meta.fields {
+        let value = match given.iter().position(|(name, _)| name == field.name) {
+            Some(index) => given.swap_remove(index).1,
+            None if field.auto_increment => continue,
+            None if field.auto_now || field.auto_now_add => now_value(field.column_type),
+            None => match field.default {
+                Some(default) => default(),
+                None if field.nullable => continue,
+                None => {
+                    return Err(Error::new(ErrorKind::Validation(vec![
+                        crate::validator_errors::FieldError {
+                            field: field.name,
+                            code: "required",
+                            message: "this field is required".into(),
+                        },
+                    ])));
+                }
+            },
+        };
+        if field.primary_key {
+            pk_value = Some(value.clone());
+        }
+        columns.push(field.column);
+        values.push(Expr::val(value));
+    }
+    let mut insert = Query::insert();
+    insert.into_table(meta.table).columns(columns);
+    if values.is_empty() {
+        insert.or_default_values();
+    } else {
+        insert.values(values).map_err(|e| Error::invalid(e.to_string()))?;
+    }
+    let key = match pk_value {
+        Some(key) => {
+            executor::execute(executor, Statement::new(backend, &insert, true)).await?;
+            key
+        }
+        None if backend.features().insert_returning => {
+            insert.returning_col(pk.column);
+            let keys = executor::fetch(executor, Statement::new(backend, &insert, true), |row| {
+                M::Pk::decode(row, 0).map_err(|e| Error::decode(meta.name, pk.column, e))
+            })
+            .await?;
+            let key = keys.into_iter().next().ok_or_else(|| {
+                Error::invalid(format!("the insert into {} returned no key", meta.table))
+            })?;
+            key.to_value()
+        }
+        None => {
+            let (_, id) =
+                executor::execute(executor, Statement::new(backend, &insert, true)).await?;
+            Value::BigInt(Some(id))
+        }
+    };
+    M::objects().filter(Q::path(pk.name, key)).get(executor).await
+}
+
 pub(crate) async fn save<M: Model>(instance: &mut M, executor: &impl Executor) -> Result<()> {
     let Some(pk) = instance.pk() else {
         return insert(instance, executor).await;

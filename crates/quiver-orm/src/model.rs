@@ -171,6 +171,39 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
         crate::instance::update_or_create(db, q, update, create)
     }
 
+    /// Inserts a row from `(field name, value)` pairs and returns it as read back from the
+    /// database, for code that only has names and values (the admin's add form). Fields not
+    /// given take their default, `NULL` when nullable, or now for `auto_now`/`auto_now_add`;
+    /// an unknown name, or a required field left out, is an error naming it.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use quiver_orm::prelude::*;
+    ///
+    /// #[derive(Model, Debug)]
+    /// pub struct Post {
+    ///     pub id: Auto<i64>,
+    ///     pub title: String,
+    ///     #[field(default = 0)]
+    ///     pub views: i64,
+    /// }
+    ///
+    /// let db = Db::connect("sqlite::memory:").await?;
+    /// quiver_orm::schema::create_tables(&db, &[Post::meta()]).await?;
+    /// let post = Post::create_from_values(&db, vec![("title".into(), "Hi".into())]).await?;
+    /// assert_eq!((post.id.value(), post.title.as_str(), post.views), (1, "Hi", 0));
+    /// let error = Post::create_from_values(&db, vec![]).await.unwrap_err();
+    /// assert!(error.to_string().contains("title"));
+    /// # Ok::<(), quiver_orm::Error>(())
+    /// # }).unwrap();
+    /// ```
+    fn create_from_values(
+        db: &impl Executor,
+        values: Vec<(String, Value)>,
+    ) -> impl Future<Output = Result<Self>> + Send {
+        crate::instance::create_from_values(db, values)
+    }
+
     /// Instances from hand-written SQL that selects this model's columns in field order.
     /// Values are bound to the placeholders, never spliced into the text.
     fn raw(

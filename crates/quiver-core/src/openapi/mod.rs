@@ -334,7 +334,7 @@ pub(crate) fn document(config: &OpenApiConfig, routes: &[Route]) -> Value {
     let mut any_validation = false;
     let mut any_error = false;
     let mut security_schemes: BTreeMap<String, Value> = BTreeMap::new();
-    for route in routes {
+    for route in routes.iter().filter(|route| !route.meta().hidden) {
         let mut doc = OperationDoc::default();
         (route.describe)(&mut doc, &mut inputs);
         for describe in &route.describe_guards {

@@ -64,6 +64,36 @@ impl<M: Model> Update<M> {
         self
     }
 
+    /// Sets the field named `name` to `value`, for code that only has names (the admin's
+    /// forms). An unknown name is an error when the update runs, never SQL.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use quiver_orm::prelude::*;
+    ///
+    /// #[derive(Model, Debug)]
+    /// pub struct Post { pub id: Auto<i64>, pub views: i64 }
+    ///
+    /// let db = Db::connect("sqlite::memory:").await?;
+    /// quiver_orm::schema::create_tables(&db, &[Post::meta()]).await?;
+    /// Post { id: Auto::new(), views: 1 }.insert(&db).await?;
+    /// Post::objects().update().set_value("views", 5i64).execute(&db).await?;
+    /// assert_eq!(Post::objects().get(&db).await?.views, 5);
+    /// let error = Post::objects().update().set_value("nope", 1i64).execute(&db).await.unwrap_err();
+    /// assert!(error.to_string().contains("nope"));
+    /// # Ok::<(), quiver_orm::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn set_value(mut self, name: &str, value: impl Into<Value>) -> Self {
+        match M::meta().field(name) {
+            Some(field) => self.values.push((field.name, SetValue::Value(value.into()))),
+            None => {
+                self.query.error = Some(Error::unknown_field(M::meta().name, name).to_string());
+            }
+        }
+        self
+    }
+
     /// Sets `field` to an expression over the row (evaluated by the database).
     pub fn set_expr<T: FieldType>(mut self, field: Field<M, T>, expr: impl Into<QExpr>) -> Self {
         self.refuse_path(&field);

@@ -97,6 +97,90 @@ impl ManyToManyMeta {
     }
 }
 
+impl ManyToManyMeta {
+    /// The keys of the targets linked to the owner row `owner`, as JSON (in link order).
+    /// The type-erased form of [`ManyToMany::query`] for code that only has metadata, such
+    /// as the admin's forms.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use quiver_orm::prelude::*;
+    ///
+    /// #[derive(Model, Debug, Clone)]
+    /// pub struct Tag { pub id: Auto<i64> }
+    ///
+    /// #[derive(Model, Debug)]
+    /// pub struct Photo { pub id: Auto<i64>, pub tags: ManyToMany<Tag> }
+    ///
+    /// let db = Db::connect("sqlite::memory:").await?;
+    /// quiver_orm::schema::create_tables(&db, &[Tag::meta(), Photo::meta()]).await?;
+    /// let mut tag = Tag { id: Auto::new() };
+    /// tag.insert(&db).await?;
+    /// let mut photo = Photo { id: Auto::new(), tags: ManyToMany::new() };
+    /// photo.insert(&db).await?;
+    ///
+    /// let tags = &Photo::meta().many_to_many[0];
+    /// tags.set_links(&db, 1i64.into(), vec![1i64.into()]).await?;
+    /// assert_eq!(tags.linked(&db, 1i64.into()).await?, vec![serde_json::json!(1)]);
+    /// # Ok::<(), quiver_orm::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn linked(&self, db: &impl Executor, owner: Value) -> Result<Vec<serde_json::Value>> {
+        let (table, owner_column, target_column) = self.join_table()?;
+        let target = (self.target)();
+        let mut select = sea_query::Query::select();
+        select
+            .column(target_column)
+            .from(table)
+            .and_where(sea_query::ExprTrait::eq(sea_query::Expr::col(owner_column), owner));
+        let statement = crate::executor::Statement::new(db.backend(), &select, false);
+        let column_type = target.pk_field().column_type;
+        crate::executor::fetch(db, statement, |row| {
+            crate::query::json_column(row, 0, column_type, target.name)
+        })
+        .await
+    }
+
+    /// Makes `targets` (keys of the related model) the exact set of links of the owner row
+    /// `owner`, in one transaction (the type-erased [`ManyToMany::set`]).
+    pub async fn set_links(
+        &self,
+        db: &impl Executor,
+        owner: Value,
+        targets: Vec<Value>,
+    ) -> Result<()> {
+        use sea_query::ExprTrait;
+        let (table, owner_column, target_column) = self.join_table()?;
+        crate::instance::atomic_on(db, |tx| async move {
+            let mut delete = sea_query::Query::delete();
+            delete
+                .from_table(table)
+                .and_where(sea_query::Expr::col(owner_column).eq(owner.clone()));
+            let statement = crate::executor::Statement::new(tx.backend(), &delete, true);
+            crate::executor::execute(&tx, statement).await?;
+            if targets.is_empty() {
+                return Ok(());
+            }
+            let mut insert = sea_query::Query::insert();
+            insert.into_table(table).columns([owner_column, target_column]);
+            let mut seen = Vec::new();
+            for key in targets {
+                let text = format!("{key:?}");
+                if seen.contains(&text) {
+                    continue;
+                }
+                seen.push(text);
+                insert
+                    .values([sea_query::Expr::val(owner.clone()), sea_query::Expr::val(key)])
+                    .map_err(|e| Error::invalid(e.to_string()))?;
+            }
+            let statement = crate::executor::Statement::new(tx.backend(), &insert, true);
+            crate::executor::execute(&tx, statement).await.map(drop)
+        })
+        .await
+    }
+}
+
 impl<T: Model> Default for ManyToMany<T> {
     fn default() -> Self {
         ManyToMany::new()
