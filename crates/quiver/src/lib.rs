@@ -98,6 +98,13 @@ pub mod auth {
     pub use quiver_auth::*;
 }
 
+/// The admin site (the `quiver-admin` crate): a back office generated from the models. Install
+/// it with `App::admin` (from [`admin::AdminAppExt`], in the prelude); see the
+/// [admin guide](crate::docs::admin).
+pub mod admin {
+    pub use quiver_admin::*;
+}
+
 pub mod manage;
 pub mod settings;
 
@@ -138,6 +145,7 @@ pub mod docs {
 
 /// Everything a typical app file needs: `use quiver::prelude::*;`.
 pub mod prelude {
+    pub use crate::admin::{AdminAppExt, AdminSite};
     pub use crate::auth::{Auth, AuthAppExt, CurrentUser, OptionalUser, Require, perm};
     pub use crate::extract::{
         BodyStream, Cookies, Dep, Dependency, Form, Headers, Json, Multipart, Path, Query, Request,

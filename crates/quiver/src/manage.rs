@@ -171,6 +171,17 @@ impl App {
             models: crate::auth::models(),
         }
     }
+
+    /// The admin app (the history of changes made in the admin), with its built-in
+    /// migrations; it needs [`App::auth`] in the project too.
+    pub fn admin() -> Self {
+        App {
+            label: "admin",
+            dir: None,
+            embedded: Some(crate::admin::MIGRATIONS),
+            models: crate::admin::models(),
+        }
+    }
 }
 
 /// A project for [`run_project`]: its apps, and the settings `check --deploy`, `createsuperuser`

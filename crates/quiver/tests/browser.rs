@@ -3,15 +3,12 @@
 //! renders. Screenshots go to `target/docs-screenshots/`. Without chromedriver the test says so
 //! and passes, so `cargo test` works on a machine without a browser; CI installs one.
 
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+#[path = "support/browser.rs"]
+mod support;
 
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
-use quiver::Server;
+use fantoccini::{Client, Locator};
 use quiver::prelude::*;
+use support::{browser, chromedriver_or_skip, screenshot_dir, serve};
 
 #[derive(Serialize, JsonSchema)]
 struct Item {
@@ -53,86 +50,6 @@ impl Dependency for Caller {
 #[get("/me")]
 async fn me(Dep(_caller): Dep<Caller>) -> &'static str {
     "the caller"
-}
-
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn chromedriver() -> Option<(Driver, u16)> {
-    let binary = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())?;
-    let port = free_port();
-    let child = Command::new(binary)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let driver = Driver(child);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Some((driver, port))
-}
-
-/// chromedriver, or `None` after saying why the test is skipped. CI installs the browser:
-/// there, a missing one is a failure, not a skip.
-fn chromedriver_or_skip() -> Option<(Driver, u16)> {
-    let found = chromedriver();
-    if found.is_none() {
-        assert!(std::env::var_os("CI").is_none(), "CI must install chromium and chromium-driver");
-        eprintln!("skipped: chromedriver not found (apt-get install chromium chromium-driver)");
-    }
-    found
-}
-
-/// Serves `app` on a free local port; its base URL and the handle that stops it.
-async fn serve(app: App) -> (String, quiver::server::ShutdownHandle) {
-    let server = Server::bind(app, "127.0.0.1:0").await.unwrap();
-    let base = format!("http://127.0.0.1:{}", server.local_addr().port());
-    let stop = server.shutdown_handle();
-    tokio::spawn(server.run());
-    (base, stop)
-}
-
-async fn browser(port: u16) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-quic", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--window-size=1280,1000"],
-        }),
-    );
-    ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("chromedriver starts a Chromium session")
-}
-
-fn screenshot_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../docs-screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -278,6 +195,7 @@ async fn try_it_out(
 /// Writes a PNG of the current page under `target/docs-screenshots/`.
 async fn save_screenshot(client: &Client, name: &str) -> Result<(), fantoccini::error::CmdError> {
     let png = client.screenshot().await?;
-    std::fs::write(screenshot_dir().join(name), png).expect("the screenshot is written");
+    std::fs::write(screenshot_dir("docs-screenshots").join(name), png)
+        .expect("the screenshot is written");
     Ok(())
 }
