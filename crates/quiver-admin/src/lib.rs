@@ -32,7 +32,7 @@
 //! # });
 //! ```
 //!
-//! Guide: `crates/quiver/docs/admin.md` (in the `quiver` crate's docs).
+//! Guide: the `quiver` crate's `docs::admin`.
 
 mod changelist;
 mod collect;

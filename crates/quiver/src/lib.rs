@@ -141,6 +141,9 @@ pub mod docs {
 
     #[doc = include_str!("../docs/auth.md")]
     pub mod auth {}
+
+    #[doc = include_str!("../docs/admin.md")]
+    pub mod admin {}
 }
 
 /// Everything a typical app file needs: `use quiver::prelude::*;`.

@@ -3,13 +3,14 @@
 
 #![allow(missing_docs)] // Test fixtures: the models read like a user's, without docs on every field.
 
+mod backends;
 mod browser;
 mod pages;
 
 use quiver::admin::AdminSite;
 use quiver::auth::password::PasswordHasher;
 use quiver::auth::{Auth, LoginThrottle, User};
-use quiver::deps::chrono::{DateTime, NaiveDate, Utc};
+use quiver::deps::chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use quiver::orm::choices;
 use quiver::prelude::*;
 use quiver::testing::TestResponse;
@@ -88,6 +89,18 @@ pub struct Comment {
     pub body: String,
 }
 
+/// A file kept in the database, with JSON settings: the upload and JSON editor inputs.
+#[derive(Model, Debug, Clone, Serialize)]
+#[model(table = "blog_document")]
+pub struct Document {
+    pub id: Auto<i64>,
+    #[field(max_length = 100)]
+    pub title: String,
+    pub file: Vec<u8>,
+    pub settings: serde_json::Value,
+    pub reminder: Option<NaiveTime>,
+}
+
 /// The bulk action: publishes the selected articles.
 pub async fn publish(db: Db, articles: Vec<Article>) -> quiver::orm::Result<String> {
     let ids: Vec<i64> = articles.iter().map(|a| a.id.value()).collect();
@@ -117,6 +130,7 @@ pub fn site() -> AdminSite {
                 .action("publish", "Publish selected articles", publish)
         })
         .register::<Comment>(|c| c.list_display(["id", "article", "body"]).autocomplete_over(0))
+        .model::<Document>()
 }
 
 /// Every model's table.
@@ -129,6 +143,7 @@ pub fn models() -> Vec<&'static quiver::orm::ModelMeta> {
         Category::meta(),
         Article::meta(),
         Comment::meta(),
+        Document::meta(),
     ]);
     models
 }
@@ -190,8 +205,10 @@ pub async fn content(db: &Db, n: usize) {
             tags: ManyToMany::new(),
         });
     }
-    let articles = Article::bulk_create(db, articles).await.unwrap();
-    if let Some(first) = articles.first() {
+    Article::bulk_create(db, articles).await.unwrap();
+    // Read back: MySQL does not report the keys of a bulk insert.
+    let first = Article::objects().order_by([Article::ID.asc()]).first(db).await.unwrap();
+    if let Some(first) = first {
         Comment::create_from_values(
             db,
             vec![("article".into(), first.id.value().into()), ("body".into(), "Nice".into())],

@@ -391,6 +391,53 @@ async fn large_foreign_key_tables_get_search_as_you_type() {
 }
 
 #[tokio::test]
+async fn files_upload_and_json_is_checked() {
+    let (db, client) = as_root(0).await;
+    let page = html(&client.get("/admin/blog/document/add/").await);
+    assert!(page.contains(r#"enctype="multipart/form-data""#));
+    assert!(
+        page.contains(r#"type="file""#)
+            && page.contains("json-editor")
+            && page.contains(r#"type="time""#)
+    );
+    let token = csrf(&page);
+    let form = |settings: &str| {
+        quiver::testing::MultipartForm::new()
+            .text("csrfmiddlewaretoken", &token)
+            .text("title", "Report")
+            .text("settings", settings)
+            .text("reminder", "09:30")
+            .file("file", "report.pdf", "application/pdf", b"%PDF-1.7 tiny")
+    };
+    let bad = client.post("/admin/blog/document/add/").multipart(form("{not json")).await;
+    assert_eq!(bad.status(), 422);
+    assert!(html(&bad).contains("Enter valid JSON"), "{}", html(&bad));
+    let good = client.post("/admin/blog/document/add/").multipart(form(r#"{"pages": 3}"#)).await;
+    assert_eq!(good.status(), 302, "{}", html(&good));
+    let document = Document::objects().get(&db).await.unwrap();
+    assert_eq!(document.file, b"%PDF-1.7 tiny");
+    assert_eq!(document.settings, serde_json::json!({"pages": 3}));
+    assert_eq!(document.reminder, NaiveTime::from_hms_opt(9, 30, 0));
+
+    // Saving again without choosing a file keeps the stored one.
+    let url = format!("/admin/blog/document/{}/change/", document.id.value());
+    let page = html(&client.get(&url).await);
+    assert!(page.contains("13 bytes"), "the current file is described");
+    let again = quiver::testing::MultipartForm::new()
+        .text("csrfmiddlewaretoken", &csrf(&page))
+        .text("title", "Report v2")
+        .text("settings", r#"{"pages": 4}"#)
+        .text("reminder", "")
+        .file("file", "", "application/octet-stream", b"");
+    assert_eq!(client.post(&url).multipart(again).await.status(), 302);
+    let document = Document::objects().get(&db).await.unwrap();
+    assert_eq!(
+        (document.title.as_str(), document.file.len(), document.reminder),
+        ("Report v2", 13, None)
+    );
+}
+
+#[tokio::test]
 async fn users_are_registered_without_their_password_hash() {
     let (_db, client) = as_root(0).await;
     let users = html(&client.get("/admin/auth/user/?q=edit").await);

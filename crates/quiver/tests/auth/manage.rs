@@ -31,7 +31,8 @@ async fn migrate_creates_the_auth_tables_and_every_models_permissions() {
         embedded: None,
         models: vec![Article::meta()],
     };
-    let project = Project { apps: vec![ManagedApp::auth(), blog], ..Project::default() };
+    let apps = vec![ManagedApp::auth(), ManagedApp::admin(), blog];
+    let project = Project { apps, ..Project::default() };
     let url = format!("sqlite://{}", file.display());
     let (status, out) = run(&project, &format!("manage --database {url} makemigrations"), "").await;
     assert_eq!(status, 0, "{out}");
@@ -42,7 +43,8 @@ async fn migrate_creates_the_auth_tables_and_every_models_permissions() {
         out.contains("Applied auth.0001_initial") || out.contains("Applied 0001_initial"),
         "{out}"
     );
-    assert!(out.contains("Created 28 permissions."), "{out}");
+    assert!(out.contains("Applied admin.0001_initial"), "the admin's history table: {out}");
+    assert!(out.contains("Created 32 permissions."), "{out}");
 
     let db = Db::connect(&url).await.unwrap();
     let names: Vec<String> = Permission::objects()

@@ -4,11 +4,13 @@ use sea_query::{Expr, ExprTrait, LikeExpr};
 
 use crate::expr::DatePart;
 
-/// Connections run with `PRAGMA case_sensitive_like = ON`, so `LIKE` is case-sensitive and
-/// the case-insensitive form lowers both sides.
+/// Connections run with `PRAGMA case_sensitive_like = ON`, so `LIKE` is case-sensitive; the
+/// case-insensitive form calls `quiver_ilike`, registered on each connection.
 pub(crate) fn like(column: Expr, pattern: String, case_insensitive: bool) -> Expr {
     if case_insensitive {
-        Expr::cust_with_exprs("LOWER(?) LIKE LOWER(?) ESCAPE '\\'", [column, Expr::val(pattern)])
+        // A Rust function (registered on each connection): no per-row LOWER() copies, and
+        // Unicode case folding like PostgreSQL's ILIKE rather than SQLite's ASCII-only LOWER.
+        Expr::cust_with_exprs("quiver_ilike(?, ?)", [Expr::val(pattern), column])
     } else {
         column.like(LikeExpr::new(pattern).escape('\\'))
     }

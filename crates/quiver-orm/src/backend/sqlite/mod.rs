@@ -135,7 +135,74 @@ fn configure(conn: &Connection, writer: bool) -> Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "case_sensitive_like", "ON")?;
     register_regexp(conn)?;
+    register_ilike(conn)?;
     Ok(())
+}
+
+/// `quiver_ilike(pattern, text)`: `text LIKE pattern` (escape `\\`), case-insensitive with
+/// Unicode case folding. The pattern is compiled once per statement.
+fn register_ilike(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "quiver_ilike",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let matcher: Arc<regex::Regex> = ctx
+                .get_or_create_aux(0, |pattern| -> Result<_, BoxError> {
+                    Ok(like_regex(pattern.as_str()?)?)
+                })?;
+            Ok(match ctx.get_raw(1) {
+                ValueRef::Text(text) => {
+                    Some(std::str::from_utf8(text).is_ok_and(|text| matcher.is_match(text)))
+                }
+                ValueRef::Null => None,
+                _ => Some(false),
+            })
+        },
+    )?;
+    Ok(())
+}
+
+/// A LIKE pattern (`%`, `_`, `\\` escapes) as a case-insensitive regular expression; leading
+/// and trailing `%` become unanchored ends, so `%word%` is a plain substring search.
+fn like_regex(pattern: &str) -> std::result::Result<regex::Regex, regex::Error> {
+    enum Token {
+        Literal(char),
+        Any,
+        One,
+    }
+    let mut tokens = Vec::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        tokens.push(match c {
+            '\\' => Token::Literal(chars.next().unwrap_or('\\')),
+            '%' => Token::Any,
+            '_' => Token::One,
+            other => Token::Literal(other),
+        });
+    }
+    let anchored_start = !matches!(tokens.first(), Some(Token::Any));
+    let anchored_end = !matches!(tokens.last(), Some(Token::Any));
+    let mut regex = String::from("(?is)");
+    if anchored_start {
+        regex.push('^');
+    }
+    let inner = tokens.iter().skip(usize::from(!anchored_start)).take(
+        tokens.len().saturating_sub(usize::from(!anchored_start) + usize::from(!anchored_end)),
+    );
+    let mut buffer = [0u8; 4];
+    for token in inner {
+        match token {
+            Token::Literal(c) => regex.push_str(&regex::escape(c.encode_utf8(&mut buffer))),
+            Token::Any => regex.push_str(".*"),
+            Token::One => regex.push('.'),
+        }
+    }
+    if anchored_end {
+        regex.push('$');
+    }
+    regex::Regex::new(&regex)
 }
 
 /// `x REGEXP y` calls `regexp(y, x)`; SQLite has no implementation of its own.
@@ -241,5 +308,20 @@ impl ToSql for Param<'_> {
                 format!("SQLite cannot store {other:?}").into(),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod ilike_tests {
+    #[test]
+    fn like_patterns_become_case_insensitive_searches() {
+        let contains = super::like_regex("%ada\\%%").unwrap();
+        assert!(contains.is_match("Hi ADA% there"));
+        assert!(!contains.is_match("Hi ADA there"));
+        let starts = super::like_regex("\u{e9}t\u{e9}%").unwrap();
+        assert!(starts.is_match("\u{c9}T\u{c9} 2026"), "Unicode case folding");
+        assert!(!starts.is_match("an \u{e9}t\u{e9}"));
+        let one = super::like_regex("a_c").unwrap();
+        assert!(one.is_match("ABC") && !one.is_match("abbc"));
     }
 }
