@@ -88,6 +88,14 @@ async fn staff_work_through_the_admin_in_a_browser() {
         );
         assert_eq!(value_of(&client, "#searchbar").await?, "Grace", "the search is kept");
         save_screenshot(&client, "change-list.png").await?;
+        // On a phone the filters stack above the list and the table scrolls on its own.
+        client.set_window_size(390, 844).await?;
+        let overflow = client
+            .execute("return document.documentElement.scrollWidth <= window.innerWidth;", vec![])
+            .await?;
+        assert_eq!(overflow, serde_json::json!(true), "the page itself never scrolls sideways");
+        save_screenshot(&client, "change-list-phone.png").await?;
+        client.set_window_size(1280, 1000).await?;
 
         // 3. Add an article: a too-short title is pointed out, the typed values stay.
         click(&client, ".object-tools a.addlink").await?;
