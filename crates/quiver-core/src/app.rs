@@ -78,6 +78,7 @@ pub struct App {
     timeout: Option<Duration>,
     mounts: Vec<(String, axum::Router)>,
     layers: Vec<LayerFn>,
+    error_handler: Option<ErrorHandler>,
     pub(crate) shutdown_grace: Duration,
     openapi: OpenApiConfig,
     security: SecuritySettings,
@@ -116,6 +117,7 @@ impl App {
             timeout: None,
             mounts: Vec::new(),
             layers: Vec::new(),
+            error_handler: None,
             shutdown_grace: Duration::from_secs(30),
             openapi: OpenApiConfig::default(),
             security: SecuritySettings::default(),
@@ -219,6 +221,39 @@ impl App {
     /// Answers cross-origin requests as `cors` says (a tower-http [`CorsLayer`]).
     pub fn cors(mut self, cors: CorsLayer) -> Self {
         self.cors = Some(cors);
+        self
+    }
+
+    /// Answers every error (422 validation failures, [`HttpError`](crate::HttpError)s, 404s
+    /// and 405s, 500s) in the app's own format: `handler` gets what the error was made of and
+    /// returns the response. Headers the error carried (`WWW-Authenticate`, `Retry-After`) are
+    /// kept unless the new response sets them. One place, like FastAPI's exception handlers.
+    ///
+    /// ```
+    /// use quiver_core::response::{IntoResponse, Json};
+    /// use quiver_core::{App, HttpError, Route};
+    ///
+    /// async fn missing() -> Result<Json<()>, quiver_core::Error> {
+    ///     Err(HttpError::not_found("no such article").into())
+    /// }
+    ///
+    /// let app = App::new()
+    ///     .route(Route::new(http::Method::GET, "/missing", missing))
+    ///     .error_handler(|report| {
+    ///         let message = report.detail().and_then(|d| d.as_str()).unwrap_or("invalid input");
+    ///         (report.status(), Json(serde_json::json!({"errors": {"body": [message]}}))).into_response()
+    ///     });
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let answer = quiver_core::testing::TestClient::new(app).get("/missing").await;
+    /// assert_eq!(answer.status(), 404);
+    /// assert_eq!(answer.json::<serde_json::Value>()["errors"]["body"][0], "no such article");
+    /// # });
+    /// ```
+    pub fn error_handler(
+        mut self,
+        handler: impl Fn(&crate::error::ErrorReport) -> axum::response::Response + Send + Sync + 'static,
+    ) -> Self {
+        self.error_handler = Some(Arc::new(handler));
         self
     }
 
@@ -488,6 +523,11 @@ impl App {
         let mut router = router
             .fallback(middleware::not_found)
             .method_not_allowed_fallback(middleware::method_not_allowed);
+        if let Some(handler) = self.error_handler {
+            router = router.layer(tower::util::MapResponseLayer::new(
+                move |response: axum::response::Response| rewrite_error(response, &handler),
+            ));
+        }
         for layer in self.layers {
             router = layer(router);
         }
@@ -509,6 +549,29 @@ impl App {
         };
         (router, defaults)
     }
+}
+
+/// An app's own error format (`App::error_handler`).
+type ErrorHandler =
+    Arc<dyn Fn(&crate::error::ErrorReport) -> axum::response::Response + Send + Sync>;
+
+/// Replaces an error answer by the app's own, keeping the headers the error carried.
+fn rewrite_error(
+    mut response: axum::response::Response,
+    handler: &ErrorHandler,
+) -> axum::response::Response {
+    let Some(report) = response.extensions_mut().remove::<crate::error::ErrorReport>() else {
+        return response;
+    };
+    let mut rewritten = handler(&report);
+    for (name, value) in response.headers() {
+        let body_header =
+            name == http::header::CONTENT_TYPE || name == http::header::CONTENT_LENGTH;
+        if !body_header && !rewritten.headers().contains_key(name) {
+            rewritten.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    rewritten
 }
 
 /// The middleware every app gets, composed into one layer.

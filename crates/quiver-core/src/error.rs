@@ -217,7 +217,54 @@ impl IntoResponse for HttpError {
         let body = serde_json::json!({ "detail": self.detail });
         let mut response = json_response(self.status, &body);
         response.headers_mut().extend(self.headers);
+        response.extensions_mut().insert(ErrorReport {
+            status: self.status,
+            detail: Some(self.detail),
+            errors: Vec::new(),
+        });
         response
+    }
+}
+
+/// What an error answer was made from, handed to [`App::error_handler`](crate::App::error_handler)
+/// so an app can answer errors in its own format in one place (FastAPI's exception handlers).
+///
+/// ```
+/// use http::StatusCode;
+/// use quiver_core::error::ErrorReport;
+///
+/// fn message(report: &ErrorReport) -> String {
+///     match report.detail() {
+///         Some(detail) => detail.to_string(),
+///         None => format!("{} invalid fields", report.validation_errors().len()),
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ErrorReport {
+    status: StatusCode,
+    detail: Option<Value>,
+    errors: Vec<crate::validation::ErrorDetail>,
+}
+
+impl ErrorReport {
+    pub(crate) fn validation(errors: Vec<crate::validation::ErrorDetail>) -> Self {
+        ErrorReport { status: StatusCode::UNPROCESSABLE_ENTITY, detail: None, errors }
+    }
+
+    /// The answer's status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The `detail` of an [`HttpError`] (a message or any JSON); `None` for a 422.
+    pub fn detail(&self) -> Option<&Value> {
+        self.detail.as_ref()
+    }
+
+    /// Every problem of a 422 (secret values already redacted); empty otherwise.
+    pub fn validation_errors(&self) -> &[crate::validation::ErrorDetail] {
+        &self.errors
     }
 }
 

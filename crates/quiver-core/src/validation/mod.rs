@@ -234,7 +234,10 @@ impl IntoIterator for ValidationErrors {
 impl IntoResponse for ValidationErrors {
     fn into_response(mut self) -> Response {
         self.errors.iter_mut().for_each(redact::redact);
-        crate::error::json_response(StatusCode::UNPROCESSABLE_ENTITY, &self.to_json())
+        let mut response =
+            crate::error::json_response(StatusCode::UNPROCESSABLE_ENTITY, &self.to_json());
+        response.extensions_mut().insert(crate::error::ErrorReport::validation(self.errors));
+        response
     }
 }
 
