@@ -87,10 +87,11 @@ pub fn spec_errors(report: &ErrorReport) -> Response {
         let field = problem
             .loc
             .iter()
+            .skip(1)
             .rev()
             .find_map(|item| match item {
-                LocItem::Key(key) if key != "body" => Some(key.to_string()),
-                _ => None,
+                LocItem::Key(key) => Some(key.to_string()),
+                LocItem::Index(_) => None,
             })
             .unwrap_or_else(|| "body".into());
         let messages = errors.entry(field).or_insert_with(|| serde_json::json!([]));

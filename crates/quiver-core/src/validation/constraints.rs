@@ -11,13 +11,18 @@ use validator::{ValidationErrors as Report, ValidationErrorsKind};
 use super::{ErrorDetail, LocItem, Source};
 
 /// Every problem in a `validator` report, in a stable order, located under `source`.
-pub(crate) fn from_validator(source: Source, report: &Report, raw: &Value) -> Vec<ErrorDetail> {
+/// Every problem of `report`, each with whether its message is the developer's own.
+pub(crate) fn from_validator(
+    source: Source,
+    report: &Report,
+    raw: &Value,
+) -> Vec<(ErrorDetail, bool)> {
     let mut out = Vec::new();
     walk(report, vec![source.as_str().into()], raw, &mut out);
     out
 }
 
-fn walk(report: &Report, loc: Vec<LocItem>, raw: &Value, out: &mut Vec<ErrorDetail>) {
+fn walk(report: &Report, loc: Vec<LocItem>, raw: &Value, out: &mut Vec<(ErrorDetail, bool)>) {
     let mut fields: Vec<_> = report.0.iter().collect();
     fields.sort_by(|a, b| a.0.cmp(b.0));
     for (field, kind) in fields {
@@ -31,7 +36,7 @@ fn walk(report: &Report, loc: Vec<LocItem>, raw: &Value, out: &mut Vec<ErrorDeta
             ValidationErrorsKind::Field(errors) => {
                 for error in errors {
                     let input = lookup(raw, &loc);
-                    out.push(describe(error, loc.clone(), input));
+                    out.push((describe(error, loc.clone(), input), error.message.is_some()));
                 }
             }
             ValidationErrorsKind::Struct(inner) => walk(inner, loc, raw, out),
@@ -110,8 +115,10 @@ fn describe(error: &validator::ValidationError, loc: Vec<LocItem>, input: Value)
             ("value_error", format!("Value error, {text}"), vec![("error", Value::from(text))])
         }
     };
-    let msg = match (&custom, kind) {
-        (Some(text), k) if k != "value_error" => text.clone(),
+    // The developer's own message wins, except for custom functions, which pydantic words
+    // `Value error, <message>` (already built above).
+    let msg = match &custom {
+        Some(text) if !msg.starts_with("Value error, ") => text.clone(),
         _ => msg,
     };
     let mut detail = ErrorDetail::new(kind, loc, msg, input);

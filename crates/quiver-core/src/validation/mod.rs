@@ -312,7 +312,18 @@ where
     let info = schema_info::<T>();
     let raw = raw();
     let mut errors = schema_errors(source, &raw, &info);
-    for error in from_validator(source, &report, &raw) {
+    for (error, custom) in from_validator(source, &report, &raw) {
+        // A message the developer wrote (`message = "..."`) wins over the schema's wording.
+        if custom {
+            let mut found = false;
+            for same in errors.iter_mut().filter(|e| e.loc == error.loc) {
+                same.msg.clone_from(&error.msg);
+                found = true;
+            }
+            if found {
+                continue;
+            }
+        }
         // The schema already located this problem (maybe more precisely, inside a list).
         if !errors.iter().any(|e| e.loc.starts_with(&error.loc)) {
             errors.push(error);
