@@ -257,6 +257,30 @@ impl App {
         self
     }
 
+    /// Documents the body of every error answer as `E` in the OpenAPI document: what an app
+    /// that sets [`App::error_handler`] sends instead of `{"detail": ...}`.
+    ///
+    /// ```
+    /// use quiver_core::App;
+    ///
+    /// /// `{"errors": {"field": ["message"]}}`.
+    /// #[derive(schemars::JsonSchema)]
+    /// struct ErrorBody {
+    ///     errors: std::collections::BTreeMap<String, Vec<String>>,
+    /// }
+    ///
+    /// let app = App::new().error_schema::<ErrorBody>();
+    /// # let _ = app;
+    /// ```
+    pub fn error_schema<E: schemars::JsonSchema>(mut self) -> Self {
+        let mut schema = serde_json::to_value(schemars::schema_for!(E)).unwrap_or_default();
+        if let Some(object) = schema.as_object_mut() {
+            object.remove("$schema");
+        }
+        self.openapi.error_schema = Some(schema);
+        self
+    }
+
     /// Compresses responses with gzip or brotli when the client accepts them.
     pub fn compression(mut self) -> Self {
         self.compression = true;

@@ -219,6 +219,8 @@ pub(crate) struct OpenApiConfig {
     pub(crate) tags: Vec<Value>,
     pub(crate) external_docs: Option<Value>,
     pub(crate) extra: Option<ExtraFn>,
+    /// The body every error answer has, when the app answers errors its own way.
+    pub(crate) error_schema: Option<Value>,
 }
 
 /// A last edit of the whole document, for what the builder does not cover.
@@ -245,6 +247,7 @@ impl Default for OpenApiConfig {
             tags: Vec::new(),
             external_docs: None,
             extra: None,
+            error_schema: None,
         }
     }
 }
@@ -412,7 +415,16 @@ pub(crate) fn document(config: &OpenApiConfig, routes: &[Route]) -> Value {
             .insert(route.method().as_str().to_ascii_lowercase(), Value::Object(operation));
     }
     let mut schemas = merge_definitions(&mut inputs, &mut outputs, &mut paths);
-    if any_validation {
+    if let Some(custom) = &config.error_schema {
+        // The app answers errors its own way (`App::error_handler`): both names keep their
+        // references, and describe the body the app really sends.
+        if any_validation {
+            schemas.insert("HTTPValidationError".into(), custom.clone());
+        }
+        if any_error {
+            schemas.insert("HTTPError".into(), custom.clone());
+        }
+    } else if any_validation {
         schemas.insert("ValidationError".into(), validation_error_schema());
         schemas.insert(
             "HTTPValidationError".into(),
@@ -423,7 +435,7 @@ pub(crate) fn document(config: &OpenApiConfig, routes: &[Route]) -> Value {
             }),
         );
     }
-    if any_error {
+    if any_error && config.error_schema.is_none() {
         schemas.insert(
             "HTTPError".into(),
             json!({ "title": "HTTPError", "type": "object", "required": ["detail"], "properties": { "detail": {} } }),

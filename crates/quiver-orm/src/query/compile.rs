@@ -306,10 +306,11 @@ impl Compiler {
             Operand::Flag(_) => false,
         };
         if nul {
-            return Err(Error::invalid(format!(
-                "a value compared with {} contains a NUL character (\\0), which text columns cannot hold",
-                path.join("__")
-            )));
+            // A value, usually from a client: the caller's fault (400 through `or_404`).
+            return Err(Error::new(crate::ErrorKind::InvalidValue {
+                field: path.join("__"),
+                message: "contains a NUL character (\\0), which text columns cannot hold".into(),
+            }));
         }
         let column = self.column(path)?;
         let nullable = column.field.nullable || column.joined;
