@@ -75,6 +75,14 @@ pub fn app(db: Db, secret: &[u8]) -> App {
         .cors(CorsLayer::new().allow_origin(Any).allow_methods(Any).allow_headers(Any))
         .routes(api::routes())
         .error_handler(spec_errors)
+        .error_schema::<ErrorBody>()
+}
+
+/// The spec's error body: the problems by field (`body` when not about one field).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ErrorBody {
+    /// Messages by field.
+    pub errors: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// Every error in the spec's format: `{"errors": {"field": ["message"]}}`. A 422 names each

@@ -39,8 +39,9 @@ pub struct NewUser {
     /// Unique.
     #[validate(email(message = "is invalid"))]
     pub email: String,
-    /// At least 8 characters, not a common password.
-    #[validate(length(min = 1, message = "can't be empty"))]
+    /// At least 8 characters, not a common password, not only digits.
+    #[validate(length(min = 8, max = 4096, message = "is too short (minimum is 8 characters)"))]
+    #[schemars(regex(pattern = r"\D"))]
     pub password: String,
 }
 
@@ -166,7 +167,12 @@ async fn register(
 }
 
 /// Log in with an email and a password.
-#[post("/api/users/login", tag = "users", error(401, "Wrong email or password"))]
+#[post(
+    "/api/users/login",
+    tag = "users",
+    error(401, "Wrong email or password"),
+    error(429, "Too many failed logins: wait and retry")
+)]
 async fn login(
     db: State<Db>,
     app: AppContext,
