@@ -327,7 +327,8 @@ pub(crate) async fn changelist(
         Ok(q) => q,
         Err(message) => return ctx.error(StatusCode::BAD_REQUEST, &message).await,
     };
-    let search = ctx.param("q").unwrap_or("").trim().to_owned();
+    // NUL cannot be stored in text anywhere, so no row contains it: drop it from the search.
+    let search = ctx.param("q").unwrap_or("").replace('\0', "").trim().to_owned();
     let q = filters & search_q(entry, &search);
     let columns = columns(entry);
     let pk_name = entry.meta.pk_field().name;
@@ -688,10 +689,23 @@ async fn action(ctx: &Ctx, entry: &ModelEntry, request: Request) -> Response {
 /// `autocomplete/?term=ad`: up to 20 objects whose title field contains the term, as JSON
 /// `{"results": [{"id": "1", "text": "Ada"}]}` (for foreign-key inputs).
 pub(crate) async fn autocomplete(ctx: &Ctx, entry: &ModelEntry) -> Response {
-    if !ctx.can(entry, Perm::View) {
+    // Whoever may fill a form with a foreign key to this model may search it.
+    let points_here = |other: &ModelEntry| {
+        other
+            .meta
+            .fields
+            .iter()
+            .any(|f| f.relation.is_some_and(|r| (r.model)().table == entry.meta.table))
+    };
+    let allowed = ctx.can(entry, Perm::View)
+        || ctx.site.entries.iter().any(|other| {
+            points_here(other) && (ctx.can(other, Perm::Add) || ctx.can(other, Perm::Change))
+        });
+    if !allowed {
         return StatusCode::FORBIDDEN.into_response();
     }
-    let term = ctx.param("term").unwrap_or("").trim();
+    let term = ctx.param("term").unwrap_or("").replace('\0', "");
+    let term = term.trim();
     let mut q = Q::all();
     if !term.is_empty() {
         q = if entry.config.search_fields.is_empty() {

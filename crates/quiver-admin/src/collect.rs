@@ -87,6 +87,8 @@ pub(crate) struct Collected {
     pub protected: Vec<Found>,
     /// Objects left out of `deleted` to keep the page short.
     pub more: u64,
+    /// Models the cascade reaches that the user may not delete (plural names).
+    pub needs_permission: Vec<String>,
 }
 
 const LISTED: usize = 200;
@@ -100,6 +102,7 @@ pub(crate) async fn collect(
     entry: &ModelEntry,
     pks: Vec<Value>,
     object_url: impl Fn(&ModelEntry, &str) -> String,
+    may_delete: impl Fn(&ModelEntry) -> bool,
 ) -> quiver_orm::Result<Collected> {
     let mut collected = Collected::default();
     add_count(&mut collected, entry.meta.verbose_name_plural, pks.len() as u64);
@@ -138,6 +141,10 @@ pub(crate) async fn collect(
                     };
                     match relation.on_delete {
                         OnDelete::Cascade => {
+                            let plural = crate::values::humanize(other.meta.verbose_name_plural);
+                            if !may_delete(other) && !collected.needs_permission.contains(&plural) {
+                                collected.needs_permission.push(plural);
+                            }
                             add_count(
                                 &mut collected,
                                 other.meta.verbose_name_plural,

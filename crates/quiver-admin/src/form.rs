@@ -17,7 +17,9 @@ use crate::collect::{parse_key, repr, repr_names};
 use crate::models::Action;
 use crate::ops::RowsQuery;
 use crate::site::ModelEntry;
-use crate::values::{display, form_text, humanize, key_text, null_of, parse, value_type};
+use crate::values::{
+    default_text, display, form_text, humanize, is_yes, key_text, null_of, parse, value_type,
+};
 use crate::views::index::load_row;
 use crate::views::{Ctx, FormData, Perm, encode_segment, internal, redirect};
 
@@ -41,7 +43,7 @@ impl Input {
 type Fieldset = (Option<String>, Vec<(Input, bool)>);
 
 /// The inputs of `entry`'s forms, in fieldsets.
-fn layout(entry: &ModelEntry) -> Vec<Fieldset> {
+fn layout(entry: &ModelEntry, adding: bool) -> Vec<Fieldset> {
     let config = &entry.config;
     let meta = entry.meta;
     let find = |name: &str| -> Option<Input> {
@@ -51,7 +53,9 @@ fn layout(entry: &ModelEntry) -> Vec<Fieldset> {
     };
     let readonly = |input: Input| {
         config.readonly_fields.iter().any(|n| n == input.name())
-            || matches!(input, Input::Field(f) if f.auto_now || f.auto_now_add || (f.primary_key && f.auto_increment))
+            || matches!(input, Input::Field(f) if f.auto_now || f.auto_now_add || (f.primary_key && (f.auto_increment || !adding)))
+            // Links through a model with its own columns are edited on that model.
+            || matches!(input, Input::Many(m) if m.through.is_some())
     };
     if !config.fieldsets.is_empty() {
         return config
@@ -85,9 +89,22 @@ fn layout(entry: &ModelEntry) -> Vec<Fieldset> {
     vec![(None, inputs)]
 }
 
-fn required(field: &FieldMeta) -> bool {
-    !field.nullable && field.default.is_none() && field.column_type != ColumnType::Bool
+fn required(entry: &ModelEntry, field: &FieldMeta) -> bool {
+    !field.nullable
+        && field.default.is_none()
+        && field.column_type != ColumnType::Bool
+        && !entry.config.optional.iter().any(|n| n == field.name)
 }
+
+/// Whether a many-to-many field can be edited here: its choices can all be listed (so a
+/// save never unlinks what the form could not show).
+async fn many_editable(ctx: &Ctx, many: &ManyToManyMeta) -> bool {
+    many.through.is_none()
+        && matches!(related_rows(ctx, (many.target)(), MANY_CHOICES).await, Ok(Some(_)))
+}
+
+/// At most this many choices in a multi-select.
+const MANY_CHOICES: u64 = 1000;
 
 /// Choices for a relation's select: `(key, name)` of the target's rows, or `None` when the
 /// target is not registered or has more rows than `limit` (then an autocomplete input).
@@ -162,6 +179,7 @@ async fn field_json(
         Input::Many(many) => {
             let target = (many.target)();
             set(&mut out, "label", json!(humanize(name)));
+            let readonly = readonly || !many_editable(ctx, many).await;
             if readonly {
                 let mut names = Vec::new();
                 for key in &texts {
@@ -171,7 +189,7 @@ async fn field_json(
                 set(&mut out, "display", json!(names.join(", ")));
                 return Ok(out);
             }
-            let rows = related_rows(ctx, target, 1000).await?.unwrap_or_default();
+            let rows = related_rows(ctx, target, MANY_CHOICES).await?.unwrap_or_default();
             let choices: Vec<Json> = rows
                 .iter()
                 .map(|(key, label)| json!({"value": key, "label": label, "selected": texts.contains(key)}))
@@ -182,7 +200,7 @@ async fn field_json(
         }
         Input::Field(field) => {
             set(&mut out, "help_text", json!(field.help_text));
-            set(&mut out, "required", json!(required(field) && !readonly));
+            set(&mut out, "required", json!(required(entry, field) && !readonly));
             if readonly {
                 let text = match (field.relation, shown.and_then(|row| row.get(name))) {
                     (Some(relation), Some(key)) if !key.is_null() => {
@@ -246,8 +264,24 @@ async fn field_json(
                 return Ok(out);
             }
             let widget = match field.column_type {
+                ColumnType::Bool if field.nullable => {
+                    // Three states: a checkbox would turn "unknown" into "no".
+                    let choices: Vec<Json> = [("", "Unknown"), ("true", "Yes"), ("false", "No")]
+                        .iter()
+                        .map(|(v, label)| {
+                            let selected = if v.is_empty() {
+                                value.is_empty()
+                            } else {
+                                (*v == "true") == is_yes(&value) && !value.is_empty()
+                            };
+                            json!({"value": v, "label": label, "selected": selected})
+                        })
+                        .collect();
+                    set(&mut out, "choices", json!(choices));
+                    "select"
+                }
                 ColumnType::Bool => {
-                    set(&mut out, "checked", json!(!value.is_empty()));
+                    set(&mut out, "checked", json!(is_yes(&value)));
                     "checkbox"
                 }
                 ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt => {
@@ -333,9 +367,14 @@ struct Parsed {
 
 async fn parse_form(ctx: &Ctx, entry: &ModelEntry, form: &FormData, adding: bool) -> Parsed {
     let mut parsed = Parsed::default();
-    for (_, inputs) in layout(entry) {
+    for (_, inputs) in layout(entry, adding) {
         for (input, readonly) in inputs {
             if readonly {
+                continue;
+            }
+            if let Input::Many(many) = input
+                && !many_editable(ctx, many).await
+            {
                 continue;
             }
             let name = input.name();
@@ -367,10 +406,11 @@ async fn parse_form(ctx: &Ctx, entry: &ModelEntry, form: &FormData, adding: bool
                 Input::Field(field) => {
                     let text = texts.first().map(String::as_str).unwrap_or("");
                     if field.column_type == ColumnType::Bool
+                        && !field.nullable
                         && field.relation.is_none()
                         && field.choices.is_empty()
                     {
-                        let on = matches!(text, "on" | "1" | "true" | "True");
+                        let on = is_yes(text);
                         parsed.values.push((name.to_owned(), quiver_orm::FieldType::to_value(&on)));
                         continue;
                     }
@@ -379,7 +419,7 @@ async fn parse_form(ctx: &Ctx, entry: &ModelEntry, form: &FormData, adding: bool
                             Some((_, _, bytes)) => parsed
                                 .values
                                 .push((name.to_owned(), quiver_orm::FieldType::to_value(bytes))),
-                            None if adding && required(field) => {
+                            None if adding && required(entry, field) => {
                                 error("This field is required.".into())
                             }
                             None => {}
@@ -392,7 +432,7 @@ async fn parse_form(ctx: &Ctx, entry: &ModelEntry, form: &FormData, adding: bool
                     if text.trim().is_empty() {
                         if field.nullable {
                             parsed.values.push((name.to_owned(), null_of(value_type(field))));
-                        } else if plain_text && !required(field) {
+                        } else if plain_text && !required(entry, field) {
                             parsed.values.push((
                                 name.to_owned(),
                                 quiver_orm::FieldType::to_value(&text.to_owned()),
@@ -560,6 +600,17 @@ pub(crate) async fn change_form(
     let mut general = Vec::new();
     let mut errors = BTreeMap::new();
     let mut texts = stored.clone();
+    if adding {
+        // An add form starts from the fields' defaults (a checked box for `default = true`).
+        for field in entry.meta.fields {
+            if let Some(default) = field.default {
+                texts.insert(
+                    field.name.to_owned(),
+                    vec![default_text(&default(), field.column_type)],
+                );
+            }
+        }
+    }
     if post {
         let form = match FormData::read(request, &ctx.app).await {
             Ok(form) => form,
@@ -593,6 +644,8 @@ pub(crate) async fn change_form(
                     } else {
                         (format!("The {model} “{name}” was {verb} successfully."), model_url)
                     };
+                    // A user who may only add does not get sent to pages they cannot see.
+                    let to = if ctx.can(entry, Perm::View) { to } else { ctx.site.url() };
                     ctx.message("success", text).await;
                     return redirect(&to);
                 }
@@ -624,7 +677,7 @@ pub(crate) async fn change_form(
     let view_only = !adding && !ctx.can(entry, Perm::Change);
     let mut fieldsets = Vec::new();
     let mut has_file = false;
-    for (heading, inputs) in layout(entry) {
+    for (heading, inputs) in layout(entry, adding) {
         let mut fields = Vec::new();
         for (input, readonly) in inputs {
             let readonly = readonly || view_only;
@@ -640,7 +693,7 @@ pub(crate) async fn change_form(
     }
     // Problems of fields that are not on the form still have to be seen.
     for (name, messages) in &errors {
-        let shown = layout(entry)
+        let shown = layout(entry, adding)
             .iter()
             .any(|(_, inputs)| inputs.iter().any(|(i, r)| i.name() == name && !r));
         if !shown {
@@ -706,18 +759,6 @@ async fn save(
     stored: &BTreeMap<String, Vec<String>>,
 ) -> quiver_orm::Result<(String, String)> {
     let adding = pk.is_none();
-    let mut values = parsed.values.clone();
-    if !adding {
-        for field in entry.meta.fields.iter().filter(|f| f.auto_now) {
-            let now = chrono::Utc::now();
-            let value = match field.column_type {
-                ColumnType::Date => quiver_orm::FieldType::to_value(&now.date_naive()),
-                ColumnType::DateTime => quiver_orm::FieldType::to_value(&now.naive_utc()),
-                _ => quiver_orm::FieldType::to_value(&now),
-            };
-            values.push((field.name.to_owned(), value));
-        }
-    }
     // In form order, as people read the form.
     let order: Vec<&str> = entry
         .meta
@@ -726,15 +767,18 @@ async fn save(
         .map(|f| f.name)
         .chain(entry.meta.many_to_many.iter().map(|m| m.name))
         .collect();
-    let changed: Vec<String> = order
+    let changed_names: Vec<&str> = order
         .iter()
         .filter_map(|name| parsed.texts.get_key_value(*name))
         .filter(|(name, texts)| {
             let before = stored.get(*name).cloned().unwrap_or_default();
-            let is_bool = entry.meta.field(name).is_some_and(|f| f.column_type == ColumnType::Bool);
+            let is_bool = entry
+                .meta
+                .field(name)
+                .is_some_and(|f| f.column_type == ColumnType::Bool && !f.nullable);
             if is_bool {
-                before.first().is_some_and(|b| !b.is_empty())
-                    != texts.first().is_some_and(|t| !t.is_empty())
+                before.first().is_some_and(|b| is_yes(b))
+                    != texts.first().is_some_and(|t| is_yes(t))
             } else {
                 let mut a = before.clone();
                 let mut b = (*texts).clone();
@@ -743,8 +787,35 @@ async fn save(
                 a != b && !(a.iter().all(String::is_empty) && b.iter().all(String::is_empty))
             }
         })
-        .map(|(name, _)| humanize(name).to_lowercase())
+        .map(|(name, _)| name.as_str())
         .collect();
+    let changed: Vec<String> = changed_names.iter().map(|n| humanize(n).to_lowercase()).collect();
+    // A change writes only what changed: what the form shows of a value (seconds of a time,
+    // a formatted JSON document) must not overwrite what is stored.
+    let mut values = parsed.values.clone();
+    let mut links: Vec<&(&ManyToManyMeta, Vec<Value>)> = parsed.links.iter().collect();
+    if !adding {
+        values.retain(|(name, _)| changed_names.contains(&name.as_str()));
+        links.retain(|(many, _)| changed_names.contains(&many.name));
+        if !changed_names.is_empty() {
+            for field in entry.meta.fields.iter().filter(|f| f.auto_now) {
+                values.push((field.name.to_owned(), now_value(field.column_type)));
+            }
+        }
+    } else {
+        // Excluded required text (a user's password hash) starts empty.
+        for name in &entry.config.exclude {
+            if let Some(field) = entry.meta.field(name)
+                && !field.nullable
+                && field.default.is_none()
+                && field.column_type == ColumnType::Text
+                && field.relation.is_none()
+            {
+                values
+                    .push((field.name.to_owned(), quiver_orm::FieldType::to_value(&String::new())));
+            }
+        }
+    }
     ctx.db
         .atomic(|_tx| async {
             let key_json = match &pk {
@@ -757,7 +828,7 @@ async fn save(
             let key = key_text(&key_json);
             let owner = parse_key(entry.meta, &key)
                 .unwrap_or_else(|| null_of(entry.meta.pk_field().column_type));
-            for (many, targets) in &parsed.links {
+            for (many, targets) in links {
                 many.set_links(&ctx.db, owner.clone(), targets.clone()).await?;
             }
             let row = load_row(ctx, entry, &key, repr_names(entry)).await?.unwrap_or_default();
@@ -773,6 +844,17 @@ async fn save(
             Ok((key, name))
         })
         .await
+}
+
+/// The value an `auto_now` field takes now, in its column's type.
+fn now_value(column_type: ColumnType) -> Value {
+    let now = chrono::Utc::now();
+    match column_type {
+        ColumnType::Date => quiver_orm::FieldType::to_value(&now.date_naive()),
+        ColumnType::Time => quiver_orm::FieldType::to_value(&now.time()),
+        ColumnType::DateTime => quiver_orm::FieldType::to_value(&now.naive_utc()),
+        _ => quiver_orm::FieldType::to_value(&now),
+    }
 }
 
 /// `a`, `a and b`, `a, b and c`.

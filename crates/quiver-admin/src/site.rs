@@ -85,6 +85,8 @@ pub(crate) struct Config {
     pub actions: Vec<(String, String)>,
     /// Foreign keys to tables with more rows than this get a search-as-you-type input.
     pub autocomplete_over: u64,
+    /// Text fields that may be left empty (stored as `""`).
+    pub optional: Vec<String>,
 }
 
 impl AdminSite {
@@ -199,6 +201,7 @@ impl AdminSite {
                         .search_fields(["username", "first_name", "last_name", "email"])
                         .list_filter(["is_staff", "is_superuser", "is_active"])
                         .exclude(["password"])
+                        .optional(["email", "first_name", "last_name"])
                         .readonly_fields(["last_login", "date_joined"])
                         .fieldset(None, ["username", "email", "first_name", "last_name"])
                         .fieldset(
@@ -208,7 +211,7 @@ impl AdminSite {
                         .fieldset(Some("Important dates"), ["last_login", "date_joined"])
                 })
                 .register::<quiver_auth::Group>(|group| {
-                    group.app_label("auth").search_fields(["name"])
+                    group.app_label("auth").search_fields(["name"]).exclude(["permissions"])
                 });
             for entry in auth.entries {
                 if !site.iter().any(|e| e.meta.table == entry.meta.table) {
@@ -375,6 +378,13 @@ impl<M: Model> ModelAdmin<M> {
     /// `title`, `username`, then the first short text field).
     pub fn title_field(mut self, name: &str) -> Self {
         self.config.title_field = Some(name.to_owned());
+        self
+    }
+
+    /// Text fields that may be left empty on the forms (stored as `""`, Django's
+    /// `blank=True`); other required text fields must be filled.
+    pub fn optional<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.config.optional = names.into_iter().map(Into::into).collect();
         self
     }
 

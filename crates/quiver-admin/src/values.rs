@@ -49,8 +49,11 @@ pub(crate) fn parse(column_type: ColumnType, text: &str) -> Result<Value, String
         ColumnType::SmallInt => text.parse::<i16>().map_err(|_| number())?.to_value(),
         ColumnType::Integer => text.parse::<i32>().map_err(|_| number())?.to_value(),
         ColumnType::BigInt => text.parse::<i64>().map_err(|_| number())?.to_value(),
-        ColumnType::Float => parse_float(text)?.to_value(),
-        ColumnType::Double => f64::from(parse_float(text)?).to_value(),
+        ColumnType::Float => match parse_float(text)? {
+            x if x.abs() <= f64::from(f32::MAX) => (x as f32).to_value(),
+            _ => return Err("Enter a smaller number.".into()),
+        },
+        ColumnType::Double => parse_float(text)?.to_value(),
         ColumnType::Text => text.to_owned().to_value(),
         ColumnType::Decimal => text
             .parse::<rust_decimal::Decimal>()
@@ -71,9 +74,9 @@ pub(crate) fn parse(column_type: ColumnType, text: &str) -> Result<Value, String
     })
 }
 
-fn parse_float(text: &str) -> Result<f32, String> {
+fn parse_float(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
-        Ok(x) if x.is_finite() => Ok(x as f32),
+        Ok(x) if x.is_finite() => Ok(x),
         _ => Err("Enter a number.".into()),
     }
 }
@@ -101,7 +104,11 @@ fn parse_datetime(text: &str) -> Result<chrono::NaiveDateTime, String> {
 pub(crate) fn form_text(json: &Json, column_type: ColumnType) -> String {
     match json {
         Json::Null => String::new(),
-        Json::Bool(b) => if *b { "on" } else { "" }.to_owned(),
+        // JSON columns hold any JSON: `true` and `"42"` must come back as themselves.
+        other if column_type == ColumnType::Json => {
+            serde_json::to_string_pretty(other).unwrap_or_default()
+        }
+        Json::Bool(b) => if *b { "true" } else { "false" }.to_owned(),
         Json::String(s) => match column_type {
             ColumnType::TimestampTz => chrono::DateTime::parse_from_rfc3339(s)
                 .map(|t| t.naive_utc().format("%Y-%m-%dT%H:%M:%S").to_string())
@@ -109,13 +116,29 @@ pub(crate) fn form_text(json: &Json, column_type: ColumnType) -> String {
             ColumnType::DateTime => s.replace(' ', "T").chars().take(19).collect(),
             _ => s.clone(),
         },
-        Json::Array(_) | Json::Object(_) if column_type == ColumnType::Json => {
-            serde_json::to_string_pretty(json).unwrap_or_default()
-        }
-        other => match column_type {
-            ColumnType::Json => serde_json::to_string_pretty(other).unwrap_or_default(),
-            _ => other.to_string(),
-        },
+        other => other.to_string(),
+    }
+}
+
+/// Whether a checkbox's or a yes/no select's text means yes.
+pub(crate) fn is_yes(text: &str) -> bool {
+    matches!(text, "on" | "true" | "True" | "1" | "yes")
+}
+
+/// A field's default as the text its input starts with on an add form.
+pub(crate) fn default_text(value: &Value, column_type: ColumnType) -> String {
+    match value {
+        Value::Bool(Some(b)) => if *b { "true" } else { "false" }.to_owned(),
+        Value::String(Some(s)) => s.to_string(),
+        Value::TinyInt(Some(n)) => n.to_string(),
+        Value::SmallInt(Some(n)) => n.to_string(),
+        Value::Int(Some(n)) => n.to_string(),
+        Value::BigInt(Some(n)) => n.to_string(),
+        Value::Float(Some(x)) => x.to_string(),
+        Value::Double(Some(x)) => x.to_string(),
+        Value::Decimal(Some(d)) => d.to_string(),
+        Value::Json(Some(j)) => form_text(j, column_type),
+        _ => String::new(),
     }
 }
 

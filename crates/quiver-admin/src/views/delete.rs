@@ -68,11 +68,21 @@ pub(crate) async fn confirm_and_delete(
         .iter()
         .map(|row| (row.get(pk_name).map(key_text).unwrap_or_default(), repr(entry, row)))
         .collect();
-    let collected =
-        match collect(&ctx.site, &ctx.db, entry, pks.clone(), |e, k| ctx.object_url(e, k)).await {
-            Ok(collected) => collected,
-            Err(error) => return internal(error),
-        };
+    let url = |e: &ModelEntry, k: &str| ctx.object_url(e, k);
+    let may_delete = |e: &ModelEntry| ctx.can(e, Perm::Delete);
+    let collected = match collect(&ctx.site, &ctx.db, entry, pks.clone(), url, may_delete).await {
+        Ok(collected) => collected,
+        Err(error) => return internal(error),
+    };
+    if !collected.needs_permission.is_empty() {
+        // Django's rule: a delete that would cascade into objects the user may not delete
+        // is refused, naming what they lack.
+        let message = format!(
+            "Deleting these would also delete related objects you don't have permission to delete: {}.",
+            collected.needs_permission.join(", ")
+        );
+        return ctx.error(StatusCode::FORBIDDEN, &message).await;
+    }
     if confirmed && collected.protected.is_empty() {
         let done = ctx
             .db

@@ -101,7 +101,12 @@ pub(crate) async fn history(ctx: &Ctx, entry: &ModelEntry, key: &str) -> Respons
     };
     let logs = LogEntry::objects()
         .filter(LogEntry::CONTENT_TYPE.eq(content_type(entry)))
-        .filter(LogEntry::OBJECT_ID.eq(key))
+        .filter(
+            LogEntry::OBJECT_ID.eq(row
+                .get(entry.meta.pk_field().name)
+                .map(crate::values::key_text)
+                .unwrap_or_else(|| key.to_owned())),
+        )
         .order_by([LogEntry::ACTION_TIME.asc(), LogEntry::ID.asc()])
         .select_related(LogEntry::USER)
         .all(&ctx.db)

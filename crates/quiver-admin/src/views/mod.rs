@@ -280,7 +280,10 @@ pub(crate) fn query_string(pairs: &[(String, String)]) -> String {
 
 /// A `next=` target that stays on this site (no `//host` or `https://` escapes).
 pub(crate) fn safe_next(next: &str, site: &AdminSite) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    // Browsers drop tabs and newlines inside URLs (`/\t/evil.example` is `//evil.example`):
+    // refuse any control character or space outright, then any scheme-relative form.
+    let plain = !next.chars().any(|c| c.is_control() || c.is_whitespace());
+    if plain && next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
         next.to_owned()
     } else {
         site.url()
@@ -364,6 +367,9 @@ async fn serve(
             let Some(entry) = site.entry(app, model) else {
                 return ctx.error(StatusCode::NOT_FOUND, "No such model in this admin site.").await;
             };
+            if let (["autocomplete"], false) = (rest, post) {
+                return crate::changelist::autocomplete(&ctx, entry).await;
+            }
             if !ctx.can(entry, Perm::View) && !ctx.can(entry, Perm::Add) {
                 return ctx
                     .error(StatusCode::FORBIDDEN, "You don't have permission to view this model.")
@@ -372,14 +378,19 @@ async fn serve(
             match (rest, post) {
                 ([], _) => crate::changelist::changelist(&ctx, entry, method, request).await,
                 (["add"], _) => crate::form::change_form(&ctx, entry, None, method, request).await,
-                (["autocomplete"], false) => crate::changelist::autocomplete(&ctx, entry).await,
                 ([key, "change"], _) => {
                     crate::form::change_form(&ctx, entry, Some(key), method, request).await
                 }
                 ([key, "delete"], _) => {
                     delete::delete_view(&ctx, entry, key, method, request).await
                 }
-                ([key, "history"], false) => index::history(&ctx, entry, key).await,
+                ([key, "history"], false) if ctx.can(entry, Perm::View) => {
+                    index::history(&ctx, entry, key).await
+                }
+                ([_, "history"], false) => {
+                    ctx.error(StatusCode::FORBIDDEN, "You don't have permission to view this.")
+                        .await
+                }
                 ([key], false) => redirect(&ctx.object_url(entry, key)),
                 _ => ctx.error(StatusCode::NOT_FOUND, "No such admin page.").await,
             }

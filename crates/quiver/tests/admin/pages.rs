@@ -518,3 +518,74 @@ async fn templates_can_be_replaced_from_the_app_folder() {
 fn a_misspelt_field_stops_the_app_at_start_up() {
     let _ = App::new().admin(AdminSite::new().register::<Article>(|a| a.list_display(["titel"])));
 }
+
+#[tokio::test]
+async fn a_tab_in_next_cannot_leave_the_site() {
+    let (_db, client) = setup(0).await;
+    let page = html(&client.get("/admin/login/").await);
+    let response = client
+        .post("/admin/login/")
+        .form(&[
+            ("csrfmiddlewaretoken", csrf(&page).as_str()),
+            ("username", "root"),
+            ("password", PASSWORD),
+            ("next", "/\t/evil.example/"),
+        ])
+        .await;
+    assert_eq!(response.header("location"), Some("/admin/"), "browsers read /\\t/ as //");
+}
+
+#[tokio::test]
+async fn deletes_and_history_need_their_own_permissions() {
+    let (db, client) = setup(2).await;
+    let auth = auth(&db);
+    let blog =
+        vec![Author::meta(), Tag::meta(), Category::meta(), Article::meta(), Comment::meta()];
+    auth.sync_permissions(&[("blog", blog)]).await.unwrap();
+    let editor = User::objects().filter(User::USERNAME.eq("editor")).get(&db).await.unwrap();
+    for perm in ["blog.view_author", "blog.delete_author", "blog.add_article"] {
+        auth.grant(&editor, perm).await.unwrap();
+    }
+    assert_eq!(login(&client, "editor").await, 302);
+    let ada = Author::objects().filter(Author::NAME.eq("Ada Lovelace")).get(&db).await.unwrap();
+    let url = format!("/admin/blog/author/{}/delete/", ada.id.value());
+    let refused = client.get(&url).await;
+    assert_eq!(refused.status(), 403, "the cascade reaches articles the editor may not delete");
+    assert!(html(&refused).contains("Articles"), "{}", html(&refused));
+    let article = Article::objects().first(&db).await.unwrap().unwrap().id.value();
+    let history = client.get(&format!("/admin/blog/article/{article}/history/")).await;
+    assert_eq!(history.status(), 403, "adding does not mean seeing the history");
+    assert_eq!(Author::objects().count(&db).await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn saving_a_user_keeps_links_the_form_cannot_show() {
+    let (db, client) = as_root(0).await;
+    let auth = auth(&db);
+    auth.sync_permissions(&[("blog", vec![Article::meta()])]).await.unwrap();
+    let editor = User::objects().filter(User::USERNAME.eq("editor")).get(&db).await.unwrap();
+    auth.grant(&editor, "blog.view_article").await.unwrap();
+    let url = format!("/admin/auth/user/{}/change/", editor.id.value());
+    let saved = submit(
+        &client,
+        &url,
+        &[("username", "editor"), ("email", ""), ("is_active", "on"), ("is_staff", "on")],
+    )
+    .await;
+    assert_eq!(saved.status(), 302, "empty names and email are allowed: {}", html(&saved));
+    let editor = User::objects().filter(User::USERNAME.eq("editor")).get(&db).await.unwrap();
+    assert_eq!(
+        editor.user_permissions.query().count(&db).await.unwrap(),
+        1,
+        "permissions are not on the form: kept"
+    );
+    assert_eq!(editor.email, "");
+
+    // A user added in the admin gets an unusable password.
+    let added =
+        submit(&client, "/admin/auth/user/add/", &[("username", "newbie"), ("is_active", "on")])
+            .await;
+    assert_eq!(added.status(), 302, "{}", html(&added));
+    let newbie = User::objects().filter(User::USERNAME.eq("newbie")).get(&db).await.unwrap();
+    assert!(!auth.password_hasher().verify("", &newbie.password).ok());
+}

@@ -67,8 +67,9 @@ pub struct NewArticle {
     /// The text.
     #[validate(length(min = 1, message = "can't be empty"))]
     pub body: String,
-    /// Tags, made when new.
+    /// Tags, made when new (each at most 100 characters).
     #[serde(default)]
+    #[validate(custom(function = "short_tags"))]
     pub tag_list: Vec<String>,
 }
 
@@ -100,6 +101,14 @@ pub struct ArticleChangesRequest {
     /// The changes.
     #[validate(nested)]
     pub article: ArticleChanges,
+}
+
+fn short_tags(tags: &[String]) -> Result<(), validator::ValidationError> {
+    if tags.iter().any(|t| t.chars().count() > 100) {
+        return Err(validator::ValidationError::new("tag_length")
+            .with_message("has a tag longer than 100 characters".into()));
+    }
+    Ok(())
 }
 
 fn page(limit: Option<u64>, offset: Option<u64>) -> std::ops::Range<u64> {
@@ -189,7 +198,9 @@ async fn one(db: &Db, viewer: Option<&User>, slug: &str) -> Result<ArticleEnvelo
 
 /// A free slug for `title`: the title's, or with a short suffix when another article has it.
 async fn free_slug(db: &Db, title: &str, except: Option<i64>) -> Result<String> {
-    let base = slugify(title);
+    // Room for a suffix within the column's 255 characters.
+    let base: String = slugify(title).chars().take(240).collect();
+    let base = base.trim_end_matches('-').to_owned();
     let mut slug = base.clone();
     loop {
         let mut others = Article::objects().filter(Article::SLUG.eq(slug.as_str()));

@@ -58,11 +58,13 @@ pub struct NewCommentRequest {
 async fn views(db: &Db, viewer: Option<&User>, comments: Vec<Comment>) -> Result<Vec<CommentView>> {
     let authors: Vec<&User> = comments.iter().filter_map(|c| c.author.get()).collect();
     let profiles = profiles(db, viewer, &authors).await?;
-    Ok(comments
+    comments
         .iter()
         .map(|comment| {
-            let author = &profiles[comment.author.id()];
-            CommentView {
+            let author = profiles
+                .get(comment.author.id())
+                .ok_or_else(|| quiver::Error::internal("a comment's author was not loaded"))?;
+            Ok(CommentView {
                 id: comment.id.value(),
                 created_at: timestamp(&comment.created_at),
                 updated_at: timestamp(&comment.updated_at),
@@ -73,9 +75,9 @@ async fn views(db: &Db, viewer: Option<&User>, comments: Vec<Comment>) -> Result
                     image: author.image.clone(),
                     following: author.following,
                 },
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// An article's comments, newest first.

@@ -117,7 +117,7 @@ pub(crate) async fn article_views(
 ) -> Result<Vec<ArticleView>> {
     let ids: Vec<i64> = articles.iter().map(|a| a.id.value()).collect();
     let authors: Vec<&User> = articles.iter().filter_map(|a| a.author.get()).collect();
-    let mut profiles = profiles(db, viewer, &authors).await?;
+    let profiles = profiles(db, viewer, &authors).await?;
     let favorites =
         Favorite::objects().filter(Favorite::ARTICLE.in_(ids)).all(db).await.or_404()?;
     let mut views = Vec::with_capacity(articles.len());
@@ -132,7 +132,7 @@ pub(crate) async fn article_views(
                 image: view.image.clone(),
                 following: view.following,
             },
-            None => profiles.remove(&author_id).expect("every author was loaded"),
+            None => return Err(quiver::Error::internal("an article's author was not loaded")),
         };
         let mut tag_list: Vec<String> =
             article.tags.loaded().unwrap_or_default().iter().map(|t| t.name.clone()).collect();

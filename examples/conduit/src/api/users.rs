@@ -85,7 +85,8 @@ pub struct UserChanges {
     #[validate(length(min = 1, message = "can't be empty"))]
     pub password: Option<String>,
     /// A new picture (`null` removes it).
-    pub image: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub image: Option<Option<String>>,
     /// A new bio.
     pub bio: Option<String>,
 }
@@ -96,6 +97,11 @@ pub struct UserChangesRequest {
     /// The changes.
     #[validate(nested)]
     pub user: UserChanges,
+}
+
+/// A field that was sent, even as `null` (`Some(None)`), apart from one left out (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
 }
 
 fn taken(field: &str) -> quiver::Error {
@@ -158,11 +164,17 @@ async fn register(
     let auth = Auth::of(&app)?;
     let new = body.user;
     check_unique(&db, Some(&new.username), Some(&new.email), None).await?;
-    let user = auth.create_user(&new.username, &new.email, &new.password).await?;
-    Profile { user: OneToOne::new(user.id.value()), bio: String::new(), image: None }
-        .insert(&*db)
-        .await
-        .or_404()?;
+    // The user and their profile, or neither.
+    let user = db
+        .atomic(|_tx| async {
+            let user = auth.create_user(&new.username, &new.email, &new.password).await?;
+            Profile { user: OneToOne::new(user.id.value()), bio: String::new(), image: None }
+                .insert(&*db)
+                .await
+                .or_404()?;
+            Ok::<_, quiver::Error>(user)
+        })
+        .await?;
     Ok(Created::new(view(&db, auth, &user).await?))
 }
 
@@ -232,8 +244,8 @@ async fn update(
     if let Some(bio) = changes.bio {
         profile.bio = bio;
     }
-    if changes.image.is_some() {
-        profile.image = changes.image.filter(|i| !i.is_empty());
+    if let Some(image) = changes.image {
+        profile.image = image.filter(|i| !i.is_empty());
     }
     profile.save(&*db).await.or_404()?;
     Ok(Json(view(&db, auth, &user).await?))

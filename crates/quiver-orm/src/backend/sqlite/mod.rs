@@ -157,7 +157,10 @@ fn register_ilike(conn: &Connection) -> Result<()> {
                     Some(std::str::from_utf8(text).is_ok_and(|text| matcher.is_match(text)))
                 }
                 ValueRef::Null => None,
-                _ => Some(false),
+                // Numbers compare as their text, as PostgreSQL's `::text ILIKE` does.
+                ValueRef::Integer(n) => Some(matcher.is_match(&n.to_string())),
+                ValueRef::Real(x) => Some(matcher.is_match(&x.to_string())),
+                ValueRef::Blob(_) => Some(false),
             })
         },
     )?;
