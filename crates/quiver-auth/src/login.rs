@@ -206,13 +206,8 @@ impl Auth {
         password: &str,
         superuser: bool,
     ) -> Result<User, Error> {
-        let taken = User::objects()
-            .filter(User::USERNAME.eq(username))
-            .exists(&self.db)
-            .await
-            .map_err(Error::internal)?;
-        if taken {
-            return Err(quiver_core::validation::ValidationErrors::from(
+        let taken = || -> Error {
+            quiver_core::validation::ValidationErrors::from(
                 quiver_core::validation::ErrorDetail::new(
                     "unique",
                     vec!["body".into(), "username".into()],
@@ -220,13 +215,27 @@ impl Auth {
                     Value::String(username.to_owned()),
                 ),
             )
-            .into());
+            .into()
+        };
+        let exists = User::objects()
+            .filter(User::USERNAME.eq(username))
+            .exists(&self.db)
+            .await
+            .map_err(Error::internal)?;
+        if exists {
+            return Err(taken());
         }
         let mut user = User::new(username, email);
         user.is_staff = superuser;
         user.is_superuser = superuser;
         self.set_password(&mut user, password).await?;
-        user.insert(&self.db).await.map_err(Error::internal)?;
-        Ok(user)
+        match user.insert(&self.db).await {
+            Ok(()) => Ok(user),
+            // Another request took the name between the check and the insert.
+            Err(error) if matches!(error.kind(), quiver_orm::ErrorKind::UniqueViolation { .. }) => {
+                Err(taken())
+            }
+            Err(error) => Err(Error::internal(error)),
+        }
     }
 }

@@ -32,7 +32,7 @@ use crate::security::{Https, SecurityLayer, SecuritySettings};
 /// it wraps (an `axum::Router` for [`App::into_service`], each route for [`App::into_router`]).
 macro_rules! default_stack {
     ($defaults:expr) => {{
-        let Defaults { request_id, access_log, allowed_hosts, cors, security } = $defaults;
+        let Defaults { request_id, access_log, allowed_hosts, cors, security, errors } = $defaults;
         ServiceBuilder::new()
             .option_layer(request_id.then_some(middleware::RequestIdLayer))
             .option_layer(access_log.then(|| {
@@ -40,6 +40,12 @@ macro_rules! default_stack {
                     .map_response(into_response)
                     .layer(self::access_log())
                     .into_inner()
+            }))
+            // Outside the host check and the security layer, so their refusals are rewritten too.
+            .option_layer(errors.map(|handler| {
+                tower::util::MapResponseLayer::new(move |response: axum::response::Response| {
+                    rewrite_error(response, &handler)
+                })
             }))
             .layer(middleware::HostCheckLayer(allowed_hosts))
             .option_layer(cors)
@@ -225,7 +231,8 @@ impl App {
     }
 
     /// Answers every error (422 validation failures, [`HttpError`](crate::HttpError)s, 404s
-    /// and 405s, 500s) in the app's own format: `handler` gets what the error was made of and
+    /// and 405s, 500s, and the security layers' refusals: CSRF 403, disallowed host 400) in the
+    /// app's own format: `handler` gets what the error was made of and
     /// returns the response. Headers the error carried (`WWW-Authenticate`, `Retry-After`) are
     /// kept unless the new response sets them. One place, like FastAPI's exception handlers.
     ///
@@ -547,11 +554,6 @@ impl App {
         let mut router = router
             .fallback(middleware::not_found)
             .method_not_allowed_fallback(middleware::method_not_allowed);
-        if let Some(handler) = self.error_handler {
-            router = router.layer(tower::util::MapResponseLayer::new(
-                move |response: axum::response::Response| rewrite_error(response, &handler),
-            ));
-        }
         for layer in self.layers {
             router = layer(router);
         }
@@ -570,6 +572,7 @@ impl App {
             allowed_hosts: Arc::new(self.allowed_hosts),
             cors: self.cors,
             security: SecurityLayer { settings: security, body_limit: self.body_limit },
+            errors: self.error_handler,
         };
         (router, defaults)
     }
@@ -605,6 +608,7 @@ struct Defaults {
     allowed_hosts: Arc<AllowedHosts>,
     cors: Option<CorsLayer>,
     security: SecurityLayer,
+    errors: Option<ErrorHandler>,
 }
 
 /// One `tracing` event per response, in a span carrying the method, path and request ID.

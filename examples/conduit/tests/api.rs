@@ -312,3 +312,21 @@ async fn the_openapi_document_is_stable_and_lists_the_api_only() {
     std::fs::write(&path, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
     insta::assert_json_snapshot!("conduit-openapi", doc);
 }
+
+#[tokio::test]
+async fn refusals_of_the_security_layers_use_the_spec_format_too() {
+    let client = client().await;
+    let wrong_host = client.get("/api/tags").header("host", "evil.example").await;
+    assert_eq!(wrong_host.status(), 400);
+    assert!(wrong_host.json::<Value>()["errors"]["body"][0].is_string(), "{}", wrong_host.text());
+    // A cookie-carrying form post from another site: the CSRF check refuses it.
+    client.set_cookie("sessionid", "x");
+    let forged = client
+        .post("/api/users/login")
+        .header("origin", "https://evil.example")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("user=x")
+        .await;
+    assert_eq!(forged.status(), 403);
+    assert!(forged.json::<Value>()["errors"]["body"][0].is_string(), "{}", forged.text());
+}
