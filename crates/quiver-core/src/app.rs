@@ -280,11 +280,7 @@ impl App {
     /// # let _ = app;
     /// ```
     pub fn error_schema<E: schemars::JsonSchema>(mut self) -> Self {
-        let mut schema = serde_json::to_value(schemars::schema_for!(E)).unwrap_or_default();
-        if let Some(object) = schema.as_object_mut() {
-            object.remove("$schema");
-        }
-        self.openapi.error_schema = Some(schema);
+        self.openapi.error_schema = Some(|generator| generator.subschema_for::<E>());
         self
     }
 

@@ -220,7 +220,7 @@ pub(crate) struct OpenApiConfig {
     pub(crate) external_docs: Option<Value>,
     pub(crate) extra: Option<ExtraFn>,
     /// The body every error answer has, when the app answers errors its own way.
-    pub(crate) error_schema: Option<Value>,
+    pub(crate) error_schema: Option<fn(&mut SchemaGenerator) -> schemars::Schema>,
 }
 
 /// A last edit of the whole document, for what the builder does not cover.
@@ -414,8 +414,13 @@ pub(crate) fn document(config: &OpenApiConfig, routes: &[Route]) -> Value {
             .or_default()
             .insert(route.method().as_str().to_ascii_lowercase(), Value::Object(operation));
     }
+    // The app's own error body, described by the output generator so its nested types land
+    // in `components/schemas` with the rest.
+    let custom_error = config
+        .error_schema
+        .map(|describe| serde_json::to_value(describe(&mut outputs)).unwrap_or_default());
     let mut schemas = merge_definitions(&mut inputs, &mut outputs, &mut paths);
-    if let Some(custom) = &config.error_schema {
+    if let Some(custom) = &custom_error {
         // The app answers errors its own way (`App::error_handler`): both names keep their
         // references, and describe the body the app really sends.
         if any_validation {
@@ -435,7 +440,7 @@ pub(crate) fn document(config: &OpenApiConfig, routes: &[Route]) -> Value {
             }),
         );
     }
-    if any_error && config.error_schema.is_none() {
+    if any_error && custom_error.is_none() {
         schemas.insert(
             "HTTPError".into(),
             json!({ "title": "HTTPError", "type": "object", "required": ["detail"], "properties": { "detail": {} } }),
