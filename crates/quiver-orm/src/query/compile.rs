@@ -345,9 +345,9 @@ impl Compiler {
             Op::Lte => col.lte(one(operand)?),
             Op::Gt => col.gt(one(operand)?),
             Op::Gte => col.gte(one(operand)?),
-            Op::IExact => {
-                self.backend.custom("LOWER(?) = LOWER(?)", [col, Expr::val(text(operand)?)])
-            }
+            // A case-insensitive LIKE without wildcards: the same folding as `icontains` on
+            // every backend (Unicode on SQLite and PostgreSQL), and numbers compare as text.
+            Op::IExact => self.backend.like(col, escape_like(&text(operand)?), true),
             Op::In => {
                 let values = match operand {
                     Operand::Many(values) => values.clone(),

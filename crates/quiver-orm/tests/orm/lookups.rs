@@ -92,6 +92,8 @@ db_test!(like_wildcards_in_values_are_literal, |db| async move {
     assert_eq!(names(&db, Author::NAME.ends_with("_")).await?, ["eve%_"]);
     assert_eq!(names(&db, Author::NAME.icontains("%_")).await?, ["eve%_"]);
     assert!(names(&db, Author::NAME.contains("\\")).await?.is_empty());
+    assert_eq!(names(&db, Author::NAME.iexact("EVE%_")).await?, ["eve%_"]);
+    assert!(names(&db, Author::NAME.iexact("eve%")).await?.is_empty(), "iexact has no wildcards");
     Ok(())
 });
 
