@@ -9,7 +9,7 @@ use quiver_orm::{ColumnType, FieldMeta, ModelMeta, Q};
 use sea_query::Value;
 use serde_json::{Value as Json, json};
 
-use crate::collect::{parse_key, repr, repr_names, title_field};
+use crate::collect::{keys_q, names_of, parse_key, title_field};
 use crate::ops::RowsQuery;
 use crate::site::ModelEntry;
 use crate::values::{Cell, display, humanize, key_text, parse, value_type};
@@ -254,19 +254,11 @@ async fn filter_choices(ctx: &Ctx, entry: &ModelEntry) -> Vec<Json> {
         choice("All".into(), Vec::new());
         if let Some(relation) = field.relation {
             let target = (relation.model)();
-            if let Some(target_entry) = ctx.site.entry_for(target) {
-                let query = RowsQuery {
-                    q: Q::all(),
-                    order: Vec::new(),
-                    offset: 0,
-                    limit: Some(200),
-                    names: repr_names(target_entry),
-                };
-                if let Ok(rows) = target_entry.ops.rows(&ctx.db, query).await {
-                    for row in rows {
-                        let key = row.get(target.pk_field().name).map(key_text).unwrap_or_default();
-                        choice(repr(target_entry, &row), vec![(&exact, key)]);
-                    }
+            if let Some(target_entry) = ctx.site.entry_for(target)
+                && let Ok(rows) = names_of(&ctx.db, target_entry, Q::all(), Some(200)).await
+            {
+                for (key, name) in rows {
+                    choice(name, vec![(&exact, key)]);
                 }
             }
         } else if !field.choices.is_empty() {
@@ -412,26 +404,9 @@ pub(crate) async fn changelist(
                             .filter_map(|row| row.get(&column.name))
                             .filter_map(|k| parse_key(target, &key_text(k)))
                             .collect();
-                        let query = RowsQuery {
-                            q: Q::path_in(format!("{}__in", target.pk_field().name), keys),
-                            order: Vec::new(),
-                            offset: 0,
-                            limit: None,
-                            names: repr_names(target_entry),
-                        };
-                        match target_entry.ops.rows(&ctx.db, query).await {
-                            Ok(found) => Some(
-                                found
-                                    .iter()
-                                    .map(|r| {
-                                        let key = r
-                                            .get(target.pk_field().name)
-                                            .map(key_text)
-                                            .unwrap_or_default();
-                                        (key, repr(target_entry, r))
-                                    })
-                                    .collect(),
-                            ),
+                        let q = keys_q(target, keys);
+                        match names_of(&ctx.db, target_entry, q, None).await {
+                            Ok(found) => Some(found),
                             Err(error) => return internal(error),
                         }
                     }
@@ -652,25 +627,13 @@ async fn action(ctx: &Ctx, entry: &ModelEntry, request: Request) -> Response {
         }
         return redirect(&back);
     }
-    let pk_name = entry.meta.pk_field().name;
-    let query = RowsQuery {
-        q: Q::path_in(format!("{pk_name}__in"), keys),
-        order: Vec::new(),
-        offset: 0,
-        limit: None,
-        names: repr_names(entry),
-    };
-    let rows = match entry.ops.rows(&ctx.db, query).await {
-        Ok(rows) => rows,
+    let objects: Vec<Json> = match names_of(&ctx.db, entry, keys_q(entry.meta, keys), None).await {
+        Ok(rows) => rows
+            .iter()
+            .map(|(key, name)| json!({"repr": name, "url": ctx.object_url(entry, key)}))
+            .collect(),
         Err(error) => return internal(error),
     };
-    let objects: Vec<Json> = rows
-        .iter()
-        .map(|row| {
-            let key = row.get(pk_name).map(key_text).unwrap_or_default();
-            json!({"repr": repr(entry, row), "url": ctx.object_url(entry, &key)})
-        })
-        .collect();
     let hidden: Vec<Json> = hidden.iter().map(|(n, v)| json!({"name": n, "value": v})).collect();
     let extra = json!({
         "model": model_json(ctx, entry),
@@ -717,17 +680,10 @@ pub(crate) async fn autocomplete(ctx: &Ctx, entry: &ModelEntry) -> Response {
             search_q(entry, term)
         };
     }
-    let query =
-        RowsQuery { q, order: Vec::new(), offset: 0, limit: Some(20), names: repr_names(entry) };
-    match entry.ops.rows(&ctx.db, query).await {
+    match names_of(&ctx.db, entry, q, Some(20)).await {
         Ok(rows) => {
-            let results: Vec<Json> = rows
-                .iter()
-                .map(|row| {
-                    let key = row.get(entry.meta.pk_field().name).map(key_text).unwrap_or_default();
-                    json!({"id": key, "text": repr(entry, row)})
-                })
-                .collect();
+            let results: Vec<Json> =
+                rows.iter().map(|(key, name)| json!({"id": key, "text": name})).collect();
             quiver_core::extract::Json(json!({"results": results})).into_response()
         }
         Err(error) => internal(error),

@@ -9,22 +9,6 @@ use crate::ops::RowsQuery;
 use crate::site::{AdminSite, ModelEntry};
 use crate::values::{key_text, parse};
 
-/// `BlogPost` → `blog_post`.
-pub(crate) fn snake_case(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// The field that names an object: the configured one, else `name`, `title`, `username`,
 /// `email`, then the first short text field.
 pub(crate) fn title_field(entry: &ModelEntry) -> Option<&'static str> {
@@ -61,6 +45,27 @@ pub(crate) fn repr(entry: &ModelEntry, row: &Map<String, Json>) -> String {
         Some(Json::String(title)) if !title.trim().is_empty() => title.clone(),
         _ => format!("{} {key}", crate::values::humanize(entry.meta.verbose_name)),
     }
+}
+
+/// The rows of `meta` whose key is one of `keys`.
+pub(crate) fn keys_q(meta: &ModelMeta, keys: Vec<Value>) -> Q {
+    Q::path_in(format!("{}__in", meta.pk_field().name), keys)
+}
+
+/// `(key, name)` of the rows of `entry` matching `q`, at most `limit`.
+pub(crate) async fn names_of(
+    db: &Db,
+    entry: &ModelEntry,
+    q: Q,
+    limit: Option<u64>,
+) -> quiver_orm::Result<Vec<(String, String)>> {
+    let query = RowsQuery { q, order: Vec::new(), offset: 0, limit, names: repr_names(entry) };
+    let rows = entry.ops.rows(db, query).await?;
+    let pk = entry.meta.pk_field().name;
+    Ok(rows
+        .iter()
+        .map(|row| (row.get(pk).map(key_text).unwrap_or_default(), repr(entry, row)))
+        .collect())
 }
 
 /// A key from a URL or a checkbox, typed like the model's key.
@@ -186,14 +191,5 @@ fn add_count(collected: &mut Collected, model: &str, n: u64) {
     match collected.summary.iter_mut().find(|(name, _)| *name == crate::values::humanize(model)) {
         Some((_, count)) => *count += n,
         None => collected.summary.push((crate::values::humanize(model), n)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn struct_names_become_snake_case() {
-        assert_eq!(super::snake_case("BlogPost"), "blog_post");
-        assert_eq!(super::snake_case("User"), "user");
     }
 }

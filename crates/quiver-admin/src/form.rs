@@ -13,9 +13,8 @@ use sea_query::Value;
 use serde_json::{Map, Value as Json, json};
 
 use crate::changelist::model_json;
-use crate::collect::{parse_key, repr, repr_names};
+use crate::collect::{keys_q, names_of, parse_key, repr, repr_names};
 use crate::models::Action;
-use crate::ops::RowsQuery;
 use crate::site::ModelEntry;
 use crate::values::{
     default_text, display, form_text, humanize, is_yes, key_text, null_of, parse, value_type,
@@ -114,27 +113,8 @@ async fn related_rows(
     limit: u64,
 ) -> quiver_orm::Result<Option<Vec<(String, String)>>> {
     let Some(target_entry) = ctx.site.entry_for(target) else { return Ok(None) };
-    let query = RowsQuery {
-        q: Q::all(),
-        order: Vec::new(),
-        offset: 0,
-        limit: Some(limit + 1),
-        names: repr_names(target_entry),
-    };
-    let rows = target_entry.ops.rows(&ctx.db, query).await?;
-    if rows.len() as u64 > limit {
-        return Ok(None);
-    }
-    Ok(Some(
-        rows.iter()
-            .map(|row| {
-                (
-                    row.get(target.pk_field().name).map(key_text).unwrap_or_default(),
-                    repr(target_entry, row),
-                )
-            })
-            .collect(),
-    ))
+    let rows = names_of(&ctx.db, target_entry, Q::all(), Some(limit + 1)).await?;
+    Ok((rows.len() as u64 <= limit).then_some(rows))
 }
 
 /// The name of the related object with key `key`, if the target is registered.
@@ -179,17 +159,24 @@ async fn field_json(
         Input::Many(many) => {
             let target = (many.target)();
             set(&mut out, "label", json!(humanize(name)));
-            let readonly = readonly || !many_editable(ctx, many).await;
-            if readonly {
-                let mut names = Vec::new();
-                for key in &texts {
-                    names.push(related_name(ctx, target, key).await.unwrap_or_else(|| key.clone()));
-                }
+            // Editable only when every choice can be listed (one query for the choices).
+            let choices = match readonly || many.through.is_some() {
+                true => None,
+                false => related_rows(ctx, target, MANY_CHOICES).await?,
+            };
+            let Some(rows) = choices else {
+                let names = match ctx.site.entry_for(target) {
+                    Some(target_entry) => {
+                        let keys = texts.iter().filter_map(|k| parse_key(target, k)).collect();
+                        let found = names_of(&ctx.db, target_entry, keys_q(target, keys), None);
+                        found.await?.into_iter().map(|(_, name)| name).collect()
+                    }
+                    None => texts.clone(),
+                };
                 set(&mut out, "widget", json!("readonly"));
                 set(&mut out, "display", json!(names.join(", ")));
                 return Ok(out);
-            }
-            let rows = related_rows(ctx, target, MANY_CHOICES).await?.unwrap_or_default();
+            };
             let choices: Vec<Json> = rows
                 .iter()
                 .map(|(key, label)| json!({"value": key, "label": label, "selected": texts.contains(key)}))
@@ -395,7 +382,7 @@ async fn parse_form(ctx: &Ctx, entry: &ModelEntry, form: &FormData, adding: bool
                     if let Some(target_entry) = ctx.site.entry_for(target)
                         && !keys.is_empty()
                     {
-                        let q = Q::path_in(format!("{}__in", target.pk_field().name), keys.clone());
+                        let q = keys_q(target, keys.clone());
                         match target_entry.ops.count(&ctx.db, q).await {
                             Ok(n) if n as usize >= keys.len() => {}
                             _ => error("Select a valid choice: one of them is not one of the available choices.".into()),
@@ -677,9 +664,10 @@ pub(crate) async fn change_form(
     let view_only = !adding && !ctx.can(entry, Perm::Change);
     let mut fieldsets = Vec::new();
     let mut has_file = false;
-    for (heading, inputs) in layout(entry, adding) {
+    let fieldsets_layout = layout(entry, adding);
+    for (heading, inputs) in &fieldsets_layout {
         let mut fields = Vec::new();
-        for (input, readonly) in inputs {
+        for &(input, readonly) in inputs {
             let readonly = readonly || view_only;
             match field_json(ctx, entry, input, readonly, &texts, row.as_ref(), &errors).await {
                 Ok(field) => {
@@ -693,7 +681,7 @@ pub(crate) async fn change_form(
     }
     // Problems of fields that are not on the form still have to be seen.
     for (name, messages) in &errors {
-        let shown = layout(entry, adding)
+        let shown = fieldsets_layout
             .iter()
             .any(|(_, inputs)| inputs.iter().any(|(i, r)| i.name() == name && !r));
         if !shown {
@@ -799,7 +787,7 @@ async fn save(
         links.retain(|(many, _)| changed_names.contains(&many.name));
         if !changed_names.is_empty() {
             for field in entry.meta.fields.iter().filter(|f| f.auto_now) {
-                values.push((field.name.to_owned(), now_value(field.column_type)));
+                values.push((field.name.to_owned(), field.now_value()));
             }
         }
     } else {
@@ -844,17 +832,6 @@ async fn save(
             Ok((key, name))
         })
         .await
-}
-
-/// The value an `auto_now` field takes now, in its column's type.
-fn now_value(column_type: ColumnType) -> Value {
-    let now = chrono::Utc::now();
-    match column_type {
-        ColumnType::Date => quiver_orm::FieldType::to_value(&now.date_naive()),
-        ColumnType::Time => quiver_orm::FieldType::to_value(&now.time()),
-        ColumnType::DateTime => quiver_orm::FieldType::to_value(&now.naive_utc()),
-        _ => quiver_orm::FieldType::to_value(&now),
-    }
 }
 
 /// `a`, `a and b`, `a, b and c`.

@@ -19,6 +19,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin/history.html", include_str!("../templates/admin/history.html")),
     ("admin/password_change.html", include_str!("../templates/admin/password_change.html")),
     ("admin/error.html", include_str!("../templates/admin/error.html")),
+    ("admin/confirm_form.html", include_str!("../templates/admin/confirm_form.html")),
 ];
 
 /// The static files: (name, content type, body).

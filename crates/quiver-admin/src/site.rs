@@ -232,15 +232,11 @@ impl AdminSite {
     }
 }
 
-/// `blog_article` → `blog`; a table without a prefix → `main`.
+/// The table's prefix: `blog_article` → `blog`; a table without one → `main`.
 fn default_app_label(meta: &ModelMeta) -> String {
-    let snake = crate::collect::snake_case(meta.name);
-    match meta.table.strip_suffix(&snake).and_then(|p| p.strip_suffix('_')) {
-        Some(prefix) if !prefix.is_empty() => prefix.to_owned(),
-        _ => match meta.table.split_once('_') {
-            Some((prefix, _)) if meta.table != snake => prefix.to_owned(),
-            _ => "main".to_owned(),
-        },
+    match meta.table.split_once('_') {
+        Some((prefix, _)) if !prefix.is_empty() => prefix.to_owned(),
+        _ => "main".to_owned(),
     }
 }
 

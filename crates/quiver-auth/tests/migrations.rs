@@ -1,36 +1,14 @@
 //! The auth app's migration files match its models, and every file is built into the binary.
-
-use std::path::Path;
-
-use quiver_orm::migrations::{MakeOptions, makemigrations_for_app};
-
-fn dir() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations")
-}
-
-/// Run with `QUIVER_WRITE_MIGRATIONS=1` after changing a model to write the next migration.
-#[test]
-fn the_migrations_match_the_models() {
-    let write = std::env::var_os("QUIVER_WRITE_MIGRATIONS").is_some();
-    let options = MakeOptions { check: !write, ..MakeOptions::default() };
-    let made = makemigrations_for_app("auth", &dir(), &quiver_auth::models(), &[], &options)
-        .expect("the migrations load");
-    if let Some(migration) = made.migration {
-        assert!(write, "the auth models changed without a migration: {}", migration.name);
-    }
-}
+//! Run with `QUIVER_WRITE_MIGRATIONS=1` after changing a model to write the next migration.
 
 #[test]
-fn every_migration_file_is_embedded() {
-    let mut files: Vec<String> = std::fs::read_dir(dir())
-        .unwrap()
-        .filter_map(|e| e.ok()?.path().file_stem()?.to_str().map(str::to_owned))
-        .collect();
-    files.sort();
-    let embedded: Vec<&str> = quiver_auth::MIGRATIONS.iter().map(|(name, _)| *name).collect();
-    assert_eq!(files, embedded);
-    for (name, text) in quiver_auth::MIGRATIONS {
-        let on_disk = std::fs::read_to_string(dir().join(format!("{name}.toml"))).unwrap();
-        assert_eq!(&on_disk, text, "{name} differs from the embedded copy");
-    }
+fn the_migrations_match_the_models_and_are_embedded() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    quiver_orm::testing::check_app_migrations(
+        "auth",
+        &dir,
+        &quiver_auth::models(),
+        &[],
+        quiver_auth::MIGRATIONS,
+    );
 }

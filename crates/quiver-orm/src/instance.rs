@@ -31,7 +31,6 @@ fn auto_key<M: Model>(instance: &M) -> bool {
 pub(crate) async fn insert<M: Model>(instance: &mut M, executor: &impl Executor) -> Result<()> {
     instance.pre_save(true);
     let meta = M::meta();
-    let backend = executor.backend();
     let skip_pk = auto_key(instance);
     let mut columns = Vec::with_capacity(meta.fields.len());
     let mut values = Vec::with_capacity(meta.fields.len());
@@ -42,6 +41,32 @@ pub(crate) async fn insert<M: Model>(instance: &mut M, executor: &impl Executor)
         columns.push(field.column);
         values.push(Expr::val(value));
     }
+    match insert_row::<M>(executor, columns, values, skip_pk).await? {
+        // A key chosen by the program: relation sets can use it from now on.
+        None => instance.bind_relation_sets(),
+        Some(NewKey::Returned(key)) => instance.set_pk(key),
+        Some(NewKey::LastId(id)) => instance.set_auto_pk(id),
+    }
+    Ok(())
+}
+
+/// The key the database chose for an inserted row.
+enum NewKey<K> {
+    /// Read back with `RETURNING`.
+    Returned(K),
+    /// The connection's last insert id (MySQL).
+    LastId(i64),
+}
+
+/// `INSERT`s one row of `M`; with `auto_key`, the key the database chose.
+async fn insert_row<M: Model>(
+    executor: &impl Executor,
+    columns: Vec<&'static str>,
+    values: Vec<Expr>,
+    auto_key: bool,
+) -> Result<Option<NewKey<M::Pk>>> {
+    let meta = M::meta();
+    let backend = executor.backend();
     let mut insert = Query::insert();
     insert.into_table(meta.table).columns(columns);
     if values.is_empty() {
@@ -49,38 +74,25 @@ pub(crate) async fn insert<M: Model>(instance: &mut M, executor: &impl Executor)
     } else {
         insert.values(values).map_err(|e| Error::invalid(e.to_string()))?;
     }
-    if !skip_pk {
+    if !auto_key {
         executor::execute(executor, Statement::new(backend, &insert, true)).await?;
-        // A key chosen by the program: relation sets can use it from now on.
-        instance.bind_relation_sets();
-        return Ok(());
+        return Ok(None);
+    }
+    if !backend.features().insert_returning {
+        let (_, id) = executor::execute(executor, Statement::new(backend, &insert, true)).await?;
+        return Ok(Some(NewKey::LastId(id)));
     }
     let pk = meta.pk_field();
-    if backend.features().insert_returning {
-        insert.returning_col(pk.column);
-        let keys = executor::fetch(executor, Statement::new(backend, &insert, true), |row| {
-            M::Pk::decode(row, 0).map_err(|e| Error::decode(meta.name, pk.column, e))
-        })
-        .await?;
-        if let Some(key) = keys.into_iter().next() {
-            instance.set_pk(key);
-        }
-    } else {
-        let (_, id) = executor::execute(executor, Statement::new(backend, &insert, true)).await?;
-        instance.set_auto_pk(id);
-    }
-    Ok(())
-}
-
-/// The value `auto_now` fields take now, in the column's type.
-fn now_value(column_type: crate::ColumnType) -> Value {
-    let now = chrono::Utc::now();
-    match column_type {
-        crate::ColumnType::Date => now.date_naive().to_value(),
-        crate::ColumnType::Time => now.time().to_value(),
-        crate::ColumnType::DateTime => now.naive_utc().to_value(),
-        _ => now.to_value(),
-    }
+    insert.returning_col(pk.column);
+    let keys = executor::fetch(executor, Statement::new(backend, &insert, true), |row| {
+        M::Pk::decode(row, 0).map_err(|e| Error::decode(meta.name, pk.column, e))
+    })
+    .await?;
+    let key = keys
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::invalid(format!("the insert into {} returned no key", meta.table)))?;
+    Ok(Some(NewKey::Returned(key)))
 }
 
 pub(crate) async fn create_from_values<M: Model>(
@@ -91,7 +103,6 @@ pub(crate) async fn create_from_values<M: Model>(
     for (name, _) in &given {
         meta.field_or_err(name)?;
     }
-    let backend = executor.backend();
     let pk = meta.pk_field();
     let mut columns = Vec::with_capacity(meta.fields.len());
     let mut values = Vec::with_capacity(meta.fields.len());
@@ -100,7 +111,7 @@ pub(crate) async fn create_from_values<M: Model>(
         let value = match given.iter().position(|(name, _)| name == field.name) {
             Some(index) => given.swap_remove(index).1,
             None if field.auto_increment => continue,
-            None if field.auto_now || field.auto_now_add => now_value(field.column_type),
+            None if field.auto_now || field.auto_now_add => field.now_value(),
             None => match field.default {
                 Some(default) => default(),
                 None if field.nullable => continue,
@@ -121,34 +132,12 @@ pub(crate) async fn create_from_values<M: Model>(
         columns.push(field.column);
         values.push(Expr::val(value));
     }
-    let mut insert = Query::insert();
-    insert.into_table(meta.table).columns(columns);
-    if values.is_empty() {
-        insert.or_default_values();
-    } else {
-        insert.values(values).map_err(|e| Error::invalid(e.to_string()))?;
-    }
-    let key = match pk_value {
-        Some(key) => {
-            executor::execute(executor, Statement::new(backend, &insert, true)).await?;
-            key
-        }
-        None if backend.features().insert_returning => {
-            insert.returning_col(pk.column);
-            let keys = executor::fetch(executor, Statement::new(backend, &insert, true), |row| {
-                M::Pk::decode(row, 0).map_err(|e| Error::decode(meta.name, pk.column, e))
-            })
-            .await?;
-            let key = keys.into_iter().next().ok_or_else(|| {
-                Error::invalid(format!("the insert into {} returned no key", meta.table))
-            })?;
-            key.to_value()
-        }
-        None => {
-            let (_, id) =
-                executor::execute(executor, Statement::new(backend, &insert, true)).await?;
-            Value::BigInt(Some(id))
-        }
+    let chosen = insert_row::<M>(executor, columns, values, pk_value.is_none()).await?;
+    let key = match (pk_value, chosen) {
+        (Some(key), _) => key,
+        (None, Some(NewKey::Returned(key))) => key.to_value(),
+        (None, Some(NewKey::LastId(id))) => Value::BigInt(Some(id)),
+        (None, None) => return Err(Error::invalid("the database chose no key for the row")),
     };
     M::objects().filter(Q::path(pk.name, key)).get(executor).await
 }

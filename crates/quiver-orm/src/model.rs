@@ -338,6 +338,25 @@ pub struct FieldMeta {
 }
 
 impl FieldMeta {
+    /// The value an `auto_now`/`auto_now_add` field takes now, in the column's type (UTC).
+    ///
+    /// ```
+    /// use quiver_orm::{ColumnType, FieldMeta};
+    ///
+    /// let field = FieldMeta { column_type: ColumnType::Date, ..FieldMeta::EMPTY };
+    /// assert!(matches!(field.now_value(), sea_query::Value::ChronoDate(Some(_))));
+    /// ```
+    pub fn now_value(&self) -> Value {
+        use crate::value::FieldType;
+        let now = chrono::Utc::now();
+        match self.column_type {
+            ColumnType::Date => now.date_naive().to_value(),
+            ColumnType::Time => now.time().to_value(),
+            ColumnType::DateTime => now.naive_utc().to_value(),
+            _ => now.to_value(),
+        }
+    }
+
     /// A field with every option off, to fill the rest of a literal from.
     pub const EMPTY: FieldMeta = FieldMeta {
         name: "",

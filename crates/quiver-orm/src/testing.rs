@@ -152,3 +152,48 @@ macro_rules! db_test {
         }
     };
 }
+
+/// Checks an app's migrations folder against its models and against the copies built into
+/// the binary (`embedded`, as `quiver_auth::MIGRATIONS`): panics with the fix when a model
+/// changed without a migration, or a file is missing from (or differs in) the embedded list.
+/// With `QUIVER_WRITE_MIGRATIONS` set it writes the missing migration instead. `others` are
+/// the migrations of the apps this one depends on (its foreign keys' targets).
+///
+/// ```no_run
+/// # let models = vec![];
+/// # const MIGRATIONS: &[(&str, &str)] = &[];
+/// let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+/// quiver_orm::testing::check_app_migrations("blog", &dir, &models, &[], MIGRATIONS);
+/// ```
+pub fn check_app_migrations(
+    app: &str,
+    dir: &std::path::Path,
+    models: &[&'static crate::ModelMeta],
+    others: &[crate::migrations::Migration],
+    embedded: &[(&str, &str)],
+) {
+    use crate::migrations::{MakeOptions, makemigrations_for_app};
+    let write = std::env::var_os("QUIVER_WRITE_MIGRATIONS").is_some();
+    let options = MakeOptions { check: !write, ..MakeOptions::default() };
+    let made = makemigrations_for_app(app, dir, models, others, &options)
+        .unwrap_or_else(|e| panic!("the {app} migrations do not load: {e}"));
+    if let Some(migration) = made.migration {
+        assert!(
+            write,
+            "the {app} models changed without a migration ({}): run the test with QUIVER_WRITE_MIGRATIONS=1",
+            migration.name
+        );
+        return;
+    }
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .filter_map(|e| e.ok()?.path().file_stem()?.to_str().map(str::to_owned))
+        .collect();
+    files.sort();
+    let names: Vec<&str> = embedded.iter().map(|(name, _)| *name).collect();
+    assert_eq!(files, names, "every file in {} must be in the embedded list", dir.display());
+    for (name, text) in embedded {
+        let on_disk = std::fs::read_to_string(dir.join(format!("{name}.toml"))).unwrap();
+        assert_eq!(&on_disk, text, "{name} differs from the embedded copy");
+    }
+}

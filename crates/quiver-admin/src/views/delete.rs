@@ -4,17 +4,15 @@
 use http::{Method, StatusCode};
 use quiver_core::extract::Request;
 use quiver_core::response::Response;
-use quiver_orm::{ErrorKind, Q};
+use quiver_orm::ErrorKind;
 use sea_query::Value;
 use serde_json::{Value as Json, json};
 
 use super::index::load_row;
 use super::{Ctx, FormData, Perm, internal, redirect};
-use crate::collect::{collect, parse_key, repr, repr_names};
+use crate::collect::{collect, keys_q, names_of, parse_key, repr_names};
 use crate::models::Action;
-use crate::ops::RowsQuery;
 use crate::site::ModelEntry;
-use crate::values::key_text;
 
 /// `<key>/delete/`: confirm, then delete one object.
 pub(crate) async fn delete_view(
@@ -52,22 +50,10 @@ pub(crate) async fn confirm_and_delete(
     hidden: Vec<(String, String)>,
     cancel_url: String,
 ) -> Response {
-    let pk_name = entry.meta.pk_field().name;
-    let query = RowsQuery {
-        q: Q::path_in(format!("{pk_name}__in"), pks.clone()),
-        order: Vec::new(),
-        offset: 0,
-        limit: None,
-        names: repr_names(entry),
-    };
-    let rows = match entry.ops.rows(&ctx.db, query).await {
-        Ok(rows) => rows,
+    let objects = match names_of(&ctx.db, entry, keys_q(entry.meta, pks.clone()), None).await {
+        Ok(objects) => objects,
         Err(error) => return internal(error),
     };
-    let objects: Vec<(String, String)> = rows
-        .iter()
-        .map(|row| (row.get(pk_name).map(key_text).unwrap_or_default(), repr(entry, row)))
-        .collect();
     let url = |e: &ModelEntry, k: &str| ctx.object_url(e, k);
     let may_delete = |e: &ModelEntry| ctx.can(e, Perm::Delete);
     let collected = match collect(&ctx.site, &ctx.db, entry, pks.clone(), url, may_delete).await {
@@ -87,8 +73,7 @@ pub(crate) async fn confirm_and_delete(
         let done = ctx
             .db
             .atomic(|_tx| async {
-                let q = Q::path_in(format!("{pk_name}__in"), pks.clone());
-                let n = entry.ops.delete(&ctx.db, q).await?;
+                let n = entry.ops.delete(&ctx.db, keys_q(entry.meta, pks.clone())).await?;
                 for (key, name) in &objects {
                     ctx.log(entry, key, name, Action::Deletion, "").await?;
                 }

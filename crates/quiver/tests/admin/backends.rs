@@ -12,15 +12,7 @@ quiver::orm::db_test!(the_admin_works_on_every_database, |test| async move {
     let mut files = load_embedded("auth", quiver::auth::MIGRATIONS.iter().copied())?;
     files.extend(load_embedded("admin", quiver::admin::MIGRATIONS.iter().copied())?);
     migrate(&db, &files, &Target::Latest, false).await?;
-    let blog = [
-        Author::meta(),
-        Tag::meta(),
-        Category::meta(),
-        Article::meta(),
-        Comment::meta(),
-        Document::meta(),
-    ];
-    quiver::orm::schema::create_tables(&db, &blog).await?;
+    quiver::orm::schema::create_tables(&db, &blog_models()).await?;
     users(&db).await;
     content(&db, 6).await;
     let client = TestClient::new(app(&db));

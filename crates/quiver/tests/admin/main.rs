@@ -133,18 +133,23 @@ pub fn site() -> AdminSite {
         .model::<Document>()
 }
 
-/// Every model's table.
-pub fn models() -> Vec<&'static quiver::orm::ModelMeta> {
-    let mut models = quiver::auth::models();
-    models.extend(quiver::admin::models());
-    models.extend([
+/// The blog's models.
+pub fn blog_models() -> Vec<&'static quiver::orm::ModelMeta> {
+    vec![
         Author::meta(),
         Tag::meta(),
         Category::meta(),
         Article::meta(),
         Comment::meta(),
         Document::meta(),
-    ]);
+    ]
+}
+
+/// Every model's table.
+pub fn models() -> Vec<&'static quiver::orm::ModelMeta> {
+    let mut models = quiver::auth::models();
+    models.extend(quiver::admin::models());
+    models.extend(blog_models());
     models
 }
 
@@ -237,18 +242,13 @@ pub fn csrf(html: &str) -> String {
 
 /// Logs `username` in through the admin's login form; the answer's status.
 pub async fn login(client: &TestClient, username: &str) -> u16 {
-    let page = client.get("/admin/login/").await.text();
-    let token = csrf(&page);
-    let response = client
-        .post("/admin/login/")
-        .form(&[
-            ("csrfmiddlewaretoken", token.as_str()),
-            ("username", username),
-            ("password", PASSWORD),
-            ("next", "/admin/"),
-        ])
-        .await;
-    response.status().as_u16()
+    login_to(client, username, "/admin/").await.status().as_u16()
+}
+
+/// Logs `username` in asking to go to `next` afterwards; the answer.
+pub async fn login_to(client: &TestClient, username: &str, next: &str) -> TestResponse {
+    let fields = [("username", username), ("password", PASSWORD), ("next", next)];
+    submit(client, "/admin/login/", &fields).await
 }
 
 /// Posts `fields` to the form on `page_url`, with that page's CSRF token.

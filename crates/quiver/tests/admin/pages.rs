@@ -59,16 +59,7 @@ async fn only_active_staff_may_log_in() {
 #[tokio::test]
 async fn login_goes_back_to_next_but_never_off_site() {
     let (_db, client) = setup(0).await;
-    let page = html(&client.get("/admin/login/?next=/admin/blog/tag/").await);
-    let response = client
-        .post("/admin/login/")
-        .form(&[
-            ("csrfmiddlewaretoken", csrf(&page).as_str()),
-            ("username", "root"),
-            ("password", PASSWORD),
-            ("next", "//evil.example/"),
-        ])
-        .await;
+    let response = login_to(&client, "root", "//evil.example/").await;
     assert_eq!(response.header("location"), Some("/admin/"));
 }
 
@@ -101,9 +92,7 @@ async fn staff_without_permissions_see_no_model_and_get_403() {
 
     // With the view permission only: the list and a read-only form, still no add or delete.
     let auth = auth(&db);
-    let blog =
-        vec![Author::meta(), Tag::meta(), Category::meta(), Article::meta(), Comment::meta()];
-    auth.sync_permissions(&[("blog", blog)]).await.unwrap();
+    auth.sync_permissions(&[("blog", blog_models())]).await.unwrap();
     let editor = User::objects().filter(User::USERNAME.eq("editor")).get(&db).await.unwrap();
     auth.grant(&editor, "blog.view_article").await.unwrap();
     assert_eq!(client.get("/admin/blog/article/").await.status(), 200);
@@ -522,16 +511,7 @@ fn a_misspelt_field_stops_the_app_at_start_up() {
 #[tokio::test]
 async fn a_tab_in_next_cannot_leave_the_site() {
     let (_db, client) = setup(0).await;
-    let page = html(&client.get("/admin/login/").await);
-    let response = client
-        .post("/admin/login/")
-        .form(&[
-            ("csrfmiddlewaretoken", csrf(&page).as_str()),
-            ("username", "root"),
-            ("password", PASSWORD),
-            ("next", "/\t/evil.example/"),
-        ])
-        .await;
+    let response = login_to(&client, "root", "/\t/evil.example/").await;
     assert_eq!(response.header("location"), Some("/admin/"), "browsers read /\\t/ as //");
 }
 
@@ -539,9 +519,7 @@ async fn a_tab_in_next_cannot_leave_the_site() {
 async fn deletes_and_history_need_their_own_permissions() {
     let (db, client) = setup(2).await;
     let auth = auth(&db);
-    let blog =
-        vec![Author::meta(), Tag::meta(), Category::meta(), Article::meta(), Comment::meta()];
-    auth.sync_permissions(&[("blog", blog)]).await.unwrap();
+    auth.sync_permissions(&[("blog", blog_models())]).await.unwrap();
     let editor = User::objects().filter(User::USERNAME.eq("editor")).get(&db).await.unwrap();
     for perm in ["blog.view_author", "blog.delete_author", "blog.add_article"] {
         auth.grant(&editor, perm).await.unwrap();

@@ -139,34 +139,6 @@ fn configure(conn: &Connection, writer: bool) -> Result<()> {
     Ok(())
 }
 
-/// `quiver_ilike(pattern, text)`: `text LIKE pattern` (escape `\\`), case-insensitive with
-/// Unicode case folding. The pattern is compiled once per statement.
-fn register_ilike(conn: &Connection) -> Result<()> {
-    use rusqlite::functions::FunctionFlags;
-    conn.create_scalar_function(
-        "quiver_ilike",
-        2,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        |ctx| {
-            let matcher: Arc<regex::Regex> = ctx
-                .get_or_create_aux(0, |pattern| -> Result<_, BoxError> {
-                    Ok(like_regex(pattern.as_str()?)?)
-                })?;
-            Ok(match ctx.get_raw(1) {
-                ValueRef::Text(text) => {
-                    Some(std::str::from_utf8(text).is_ok_and(|text| matcher.is_match(text)))
-                }
-                ValueRef::Null => None,
-                // Numbers compare as their text, as PostgreSQL's `::text ILIKE` does.
-                ValueRef::Integer(n) => Some(matcher.is_match(&n.to_string())),
-                ValueRef::Real(x) => Some(matcher.is_match(&x.to_string())),
-                ValueRef::Blob(_) => Some(false),
-            })
-        },
-    )?;
-    Ok(())
-}
-
 /// A LIKE pattern (`%`, `_`, `\\` escapes) as a case-insensitive regular expression; leading
 /// and trailing `%` become unanchored ends, so `%word%` is a plain substring search.
 fn like_regex(pattern: &str) -> std::result::Result<regex::Regex, regex::Error> {
@@ -210,21 +182,41 @@ fn like_regex(pattern: &str) -> std::result::Result<regex::Regex, regex::Error> 
 
 /// `x REGEXP y` calls `regexp(y, x)`; SQLite has no implementation of its own.
 fn register_regexp(conn: &Connection) -> Result<()> {
+    register_matcher(conn, "regexp", regex::Regex::new)
+}
+
+/// `quiver_ilike(pattern, text)`: `text LIKE pattern` (escape `\\`), case-insensitive with
+/// Unicode case folding.
+fn register_ilike(conn: &Connection) -> Result<()> {
+    register_matcher(conn, "quiver_ilike", like_regex)
+}
+
+/// Registers `name(pattern, value)`: the pattern compiled by `compile` once per statement,
+/// then matched against the value as text (numbers as their text, as PostgreSQL's `::text`
+/// does; NULL stays NULL).
+fn register_matcher(
+    conn: &Connection,
+    name: &str,
+    compile: fn(&str) -> std::result::Result<regex::Regex, regex::Error>,
+) -> Result<()> {
     use rusqlite::functions::FunctionFlags;
     conn.create_scalar_function(
-        "regexp",
+        name,
         2,
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        |ctx| {
-            let regex: Arc<regex::Regex> = ctx
+        move |ctx| {
+            let matcher: Arc<regex::Regex> = ctx
                 .get_or_create_aux(0, |pattern| -> Result<_, BoxError> {
-                    Ok(regex::Regex::new(pattern.as_str()?)?)
+                    Ok(compile(pattern.as_str()?)?)
                 })?;
             Ok(match ctx.get_raw(1) {
                 ValueRef::Text(text) => {
-                    regex.is_match(std::str::from_utf8(text).unwrap_or_default())
+                    Some(std::str::from_utf8(text).is_ok_and(|text| matcher.is_match(text)))
                 }
-                _ => false,
+                ValueRef::Integer(n) => Some(matcher.is_match(&n.to_string())),
+                ValueRef::Real(x) => Some(matcher.is_match(&x.to_string())),
+                ValueRef::Null => None,
+                ValueRef::Blob(_) => Some(false),
             })
         },
     )?;
