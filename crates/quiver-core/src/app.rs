@@ -450,9 +450,27 @@ impl App {
         self
     }
 
-    /// Where Swagger UI is served, when it is.
-    pub(crate) fn docs_path(&self) -> Option<&str> {
+    /// Where Swagger UI is served (`None` when it is not), for a start-up banner.
+    ///
+    /// ```
+    /// let app = quiver_core::App::new();
+    /// assert_eq!(app.docs_path(), Some("/docs"));
+    /// assert_eq!(app.redoc_path(), Some("/redoc"));
+    /// assert_eq!(app.openapi_path(), Some("/openapi.json"));
+    /// assert_eq!(app.openapi_url(None).docs_path(), None);
+    /// ```
+    pub fn docs_path(&self) -> Option<&str> {
         self.openapi.url.as_ref().and(self.openapi.docs_url.as_deref())
+    }
+
+    /// Where ReDoc is served (`None` when it is not).
+    pub fn redoc_path(&self) -> Option<&str> {
+        self.openapi.url.as_ref().and(self.openapi.redoc_url.as_deref())
+    }
+
+    /// Where the OpenAPI document is served (`None` when it is not).
+    pub fn openapi_path(&self) -> Option<&str> {
+        self.openapi.url.as_deref()
     }
 
     /// The OpenAPI 3.1 document of this app's routes.
@@ -587,6 +605,9 @@ fn rewrite_error(
         return response;
     };
     let mut rewritten = handler(&report);
+    if let Some(internal) = response.extensions_mut().remove::<crate::error::InternalError>() {
+        rewritten.extensions_mut().insert(internal);
+    }
     for (name, value) in response.headers() {
         let body_header =
             name == http::header::CONTENT_TYPE || name == http::header::CONTENT_LENGTH;

@@ -122,11 +122,33 @@ impl IntoResponse for Error {
             ErrorKind::Http(e) => e.into_response(),
             ErrorKind::Internal(e) => {
                 tracing::error!(error = %e, "internal server error");
-                HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
-                    .into_response()
+                internal_error_response(e.to_string())
             }
         }
     }
+}
+
+/// What a 500 came from (the internal error's message or the panic's), kept on the response as
+/// an extension for code inside the server — a development error page, a test — and never
+/// written into the body sent to the client.
+///
+/// ```
+/// use quiver_core::error::InternalError;
+/// use quiver_core::response::IntoResponse;
+///
+/// let response = quiver_core::Error::internal(std::io::Error::other("disk full")).into_response();
+/// assert_eq!(response.status(), 500);
+/// assert_eq!(response.extensions().get::<InternalError>().unwrap().0, "disk full");
+/// ```
+#[derive(Debug, Clone)]
+pub struct InternalError(pub String);
+
+/// The bare 500 every internal failure answers, carrying `message` as an [`InternalError`].
+pub(crate) fn internal_error_response(message: String) -> Response {
+    let mut response =
+        HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response();
+    response.extensions_mut().insert(InternalError(message));
+    response
 }
 
 /// An error with a chosen status, rendered as `{"detail": ...}` — FastAPI's `HTTPException`.

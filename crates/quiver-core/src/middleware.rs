@@ -250,7 +250,7 @@ pub(crate) fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> 
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic payload".to_owned());
     tracing::error!(panic = %message, "handler panicked");
-    HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
+    crate::error::internal_error_response(format!("panic: {message}"))
 }
 
 #[cfg(test)]

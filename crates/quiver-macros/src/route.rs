@@ -7,13 +7,15 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, ExprLit, FnArg, ItemFn, Lit, LitStr, Meta, Pat, ReturnType, Token};
 
-/// The attribute's arguments: the path, then `tag = "..."`, `name = "..."`, `deprecated`.
+/// The attribute's arguments: the path, then `tag = "..."`, `name = "..."`, `deprecated`,
+/// `hidden` (left out of the OpenAPI document).
 struct RouteArgs {
     path: LitStr,
     tags: Vec<LitStr>,
     name: Option<LitStr>,
     summary: Option<LitStr>,
     deprecated: bool,
+    hidden: bool,
     errors: Vec<(syn::LitInt, LitStr)>,
 }
 
@@ -33,6 +35,7 @@ impl Parse for RouteArgs {
             name: None,
             summary: None,
             deprecated: false,
+            hidden: false,
             errors: Vec::new(),
         };
 
@@ -54,6 +57,10 @@ impl Parse for RouteArgs {
                     .map_err(|_| {
                         syn::Error::new(list.span(), "expected `error(404, \"what it means\")`")
                     }),
+                Meta::Path(p) if p.is_ident("hidden") => {
+                    args.hidden = true;
+                    Ok(())
+                }
                 Meta::Path(p) if p.is_ident("deprecated") => {
                     args.deprecated = true;
                     Ok(())
@@ -105,7 +112,7 @@ fn string(expr: &Expr) -> Option<LitStr> {
 fn unknown(meta: &Meta) -> syn::Error {
     syn::Error::new(
         meta.span(),
-        "unknown route option; expected `tag = \"...\"`, `name = \"...\"`, `summary = \"...\"`, `error(404, \"...\")` or `deprecated`",
+        "unknown route option; expected `tag = \"...\"`, `name = \"...\"`, `summary = \"...\"`, `error(404, \"...\")`, `deprecated` or `hidden`",
     )
 }
 
@@ -279,6 +286,7 @@ fn try_expand(method: &str, args: TokenStream, item: TokenStream) -> syn::Result
     let description = description.map(|d| quote!(.description(#d)));
     let tags = args.tags.iter().map(|t| quote!(.tag(#t)));
     let deprecated = args.deprecated.then(|| quote!(.deprecated()));
+    let hidden = args.hidden.then(|| quote!(.hidden()));
     let errors =
         args.errors.iter().map(|(status, description)| quote!(.error(#status, #description)));
     let route_name = args.name.map(|n| n.value()).unwrap_or_else(|| fn_name.to_string());
@@ -323,6 +331,7 @@ fn try_expand(method: &str, args: TokenStream, item: TokenStream) -> syn::Result
                     #description
                     #(#tags)*
                     #deprecated
+                    #hidden
                     #(#errors)*
                     #responses
             }
