@@ -40,6 +40,16 @@ pub(crate) struct DbInner {
     log: Mutex<Vec<String>>,
 }
 
+/// A snapshot of a [`Db`]'s connections ([`Db::pool_status`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PoolStatus {
+    /// Connections open (busy or idle).
+    pub open: u32,
+    /// Open connections not running a statement.
+    pub idle: u32,
+}
+
 pub(crate) enum Pool {
     Sqlite(sqlite::SqlitePool),
     Postgres(sqlx::PgPool),
@@ -171,6 +181,24 @@ impl Db {
     /// The backend this database runs on.
     pub fn backend(&self) -> Backend {
         self.inner.backend
+    }
+
+    /// The pool's connections right now, for metrics: how many are open and how many idle.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let db = quiver_orm::Db::connect("sqlite::memory:").await.unwrap();
+    /// let status = db.pool_status();
+    /// assert_eq!((status.open, status.idle), (1, 1));
+    /// # });
+    /// ```
+    pub fn pool_status(&self) -> PoolStatus {
+        let (open, idle) = match &self.inner.pool {
+            Pool::Sqlite(pool) => pool.status(),
+            Pool::Postgres(pool) => (pool.size(), pool.num_idle() as u32),
+            Pool::MySql(pool) => (pool.size(), pool.num_idle() as u32),
+        };
+        PoolStatus { open, idle }
     }
 
     /// How many statements this `Db` (and its transactions) has run since it was opened.

@@ -78,7 +78,7 @@ mod transaction;
 mod value;
 
 pub use backend::{Backend, Features};
-pub use db::{Databases, Db, PoolOptions};
+pub use db::{Databases, Db, PoolOptions, PoolStatus};
 pub use error::{Error, ErrorKind, Result, validator_errors};
 pub use executor::{Executor, Target};
 pub use expr::{

@@ -25,7 +25,8 @@ pub use editor::forwards_sql;
 pub use file::{Migration, leaves, plan, state_of};
 pub use operation::Operation;
 pub use runner::{
-    Plan, RustStep, Target, applied, migrate, migration_sql, plan_for, register_rust, reverse_sql,
+    Plan, Progress, RustStep, Target, applied, migrate, migrate_reporting, migration_sql, plan_for,
+    register_rust, reverse_sql,
 };
 pub use state::{
     CheckState, FieldState, ManyToManyState, ModelState, ProjectState, RelationState, json_to_value,

@@ -184,6 +184,40 @@ pub async fn migrate(
     target: &Target,
     fake: bool,
 ) -> Result<Plan> {
+    migrate_reporting(db, migrations, target, fake, |_| {}).await
+}
+
+/// One step of a migration run, for progress reports ([`migrate_reporting`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Progress {
+    /// This migration is about to be applied (`true`) or unapplied (`false`).
+    Starting(String, bool),
+    /// It is done.
+    Done(String, bool),
+}
+
+/// [`migrate`], telling `report` before and after each migration (for a progress display:
+/// `Applying shop.0002_reviews... OK`).
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use quiver_orm::migrations::{Progress, Target, migrate_reporting};
+///
+/// let db = quiver_orm::Db::connect("sqlite::memory:").await?;
+/// let mut seen = Vec::new();
+/// migrate_reporting(&db, &[], &Target::Latest, false, |p| seen.push(p)).await?;
+/// assert!(seen.is_empty()); // no migration files, nothing to do
+/// # Ok::<(), quiver_orm::Error>(())
+/// # }).unwrap();
+/// ```
+pub async fn migrate_reporting(
+    db: &Db,
+    migrations: &[Migration],
+    target: &Target,
+    fake: bool,
+    mut report: impl FnMut(Progress),
+) -> Result<Plan> {
     let steps = plan_for(db, migrations, target).await?;
     let ordered = plan(migrations)?;
     for (name, forwards) in &steps {
@@ -194,6 +228,7 @@ pub async fn migrate(
             earlier.state_forwards(&mut before)?;
         }
         let migration = ordered[index];
+        report(Progress::Starting(name.clone(), *forwards));
         let statements = if fake {
             Vec::new()
         } else {
@@ -216,6 +251,7 @@ pub async fn migrate(
             ))
         })?;
         tracing::info!(migration = %name, forwards, "migrated");
+        report(Progress::Done(name.clone(), *forwards));
     }
     Ok(steps)
 }

@@ -106,6 +106,13 @@ impl SqlitePool {
         )))
     }
 
+    /// (open connections, idle ones): the writer and the readers.
+    pub(crate) fn status(&self) -> (u32, u32) {
+        let writer_idle = u32::from(self.writer.try_lock().is_ok());
+        let readers_idle = self.readers.iter().filter(|r| r.try_lock().is_ok()).count() as u32;
+        (1 + self.readers.len() as u32, writer_idle + readers_idle)
+    }
+
     /// Runs `f` on a reader connection, or on the writer for an in-memory database.
     pub(crate) async fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         if self.readers.is_empty() {
