@@ -106,7 +106,12 @@ pub mod admin {
 }
 
 pub mod manage;
+pub mod pages;
+pub mod ops;
+pub mod project;
 pub mod settings;
+
+pub use project::{Project, ProjectContext};
 
 /// The crates Quiver builds on, re-exported so apps use the same versions.
 pub mod deps {
@@ -144,11 +149,20 @@ pub mod docs {
 
     #[doc = include_str!("../docs/admin.md")]
     pub mod admin {}
+
+    #[doc = include_str!("../docs/project.md")]
+    pub mod project {}
+
+    #[doc = include_str!("../docs/pages.md")]
+    pub mod pages {}
 }
 
 /// Everything a typical app file needs: `use quiver::prelude::*;`.
 pub mod prelude {
     pub use crate::admin::{AdminAppExt, AdminSite};
+    pub use crate::pages::{Messages, Page, Pages, PagesAppExt, StaticFiles, Templates, context};
+    pub use crate::ops::OpsAppExt;
+    pub use crate::project::{Project, ProjectContext};
     pub use crate::auth::{Auth, AuthAppExt, CurrentUser, OptionalUser, Require, perm};
     pub use crate::extract::{
         BodyStream, Cookies, Dep, Dependency, Form, Headers, Json, Multipart, Path, Query, Request,

@@ -1,7 +1,8 @@
 //! The project commands on the command line, Django's `manage.py`: the schema
-//! (`makemigrations`, `migrate`, `showmigrations`, `sqlmigrate`), users (`createsuperuser`),
-//! sessions (`clearsessions`) and `check --deploy`. The app's full CLI (`runserver`, ...) will
-//! build on this.
+//! (`makemigrations`, `migrate`, `showmigrations`, `sqlmigrate`), users (`createsuperuser`,
+//! `changepassword`), sessions (`clearsessions`) and `check --deploy`. An app's binary gets
+//! them, with `runserver`, `routes`, `openapi` and `dbshell`, from [`crate::Project`]; the
+//! functions here run them without a server (tools, tests).
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -9,8 +10,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::orm::migrations::{
-    self, Answers, MakeOptions, RenameCandidate, Target, makemigrations_for_app, migrate, plan_for,
-    rename_candidates, showmigrations, sqlmigrate, state_of,
+    self, Answers, MakeOptions, Progress, RenameCandidate, Target, makemigrations_for_app,
+    migrate_reporting, plan_for, rename_candidates, showmigrations, sqlmigrate, state_of,
 };
 use crate::orm::{Backend, Db, ModelMeta};
 
@@ -76,17 +77,24 @@ pub enum Command {
     Showmigrations,
     /// Make a user with every permission.
     ///
-    /// Asks for the password twice, or reads `QUIVER_SUPERUSER_PASSWORD` with `--no-input`.
+    /// Asks for what is missing (username, email, the password twice), or with `--noinput`
+    /// takes the username and email from the flags and the password from
+    /// `QUIVER_SUPERUSER_PASSWORD`.
     Createsuperuser {
         /// The login name.
         #[arg(long)]
-        username: String,
+        username: Option<String>,
         /// The email address.
-        #[arg(long, default_value = "")]
-        email: String,
-        /// Read the password from `QUIVER_SUPERUSER_PASSWORD` instead of asking.
         #[arg(long)]
+        email: Option<String>,
+        /// Ask nothing: the password comes from `QUIVER_SUPERUSER_PASSWORD`.
+        #[arg(long, visible_alias = "noinput")]
         no_input: bool,
+    },
+    /// Set a user's password (asked twice; the password rules apply).
+    Changepassword {
+        /// The login name.
+        username: String,
     },
     /// Delete expired sessions from the session store.
     Clearsessions,
@@ -219,7 +227,6 @@ pub async fn run_project(
     input: &mut dyn BufRead,
     out: &mut dyn Write,
 ) -> i32 {
-    let apps = project.apps.as_slice();
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(error) => {
@@ -227,7 +234,7 @@ pub async fn run_project(
             return if error.use_stderr() { 2 } else { 0 };
         }
     };
-    match execute(project, apps, cli, input, out).await {
+    match execute(project, cli, input, out).await {
         Ok(status) => status,
         Err(error) => {
             let _ = writeln!(out, "error: {error}");
@@ -259,7 +266,6 @@ fn load_all(
 
 async fn execute(
     project: &Project,
-    apps: &[App],
     cli: Cli,
     input: &mut dyn BufRead,
     out: &mut dyn Write,
@@ -268,6 +274,20 @@ async fn execute(
     let url = database
         .or_else(|| std::env::var("QUIVER_DATABASE_URL").ok())
         .unwrap_or_else(|| "sqlite://db.sqlite3".into());
+    execute_command(project, &url, &folder, command, input, out).await
+}
+
+/// Runs one command on the database at `url`, `folder` being the default migrations folder.
+pub(crate) async fn execute_command(
+    project: &Project,
+    url: &str,
+    folder: &std::path::Path,
+    command: Command,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+) -> Result<i32, Box<dyn std::error::Error>> {
+    let apps = project.apps.as_slice();
+    let (url, folder) = (url.to_owned(), folder.to_path_buf());
     match command {
         Command::Makemigrations {
             app,
@@ -337,22 +357,27 @@ async fn execute(
                 Some(name) => Target::Migration(name.into()),
             };
             let db = Db::connect(&url).await?;
+            let fake_note = if fake { " (fake)" } else { "" };
             let steps = if plan {
-                plan_for(&db, &files, &target).await?
+                let steps = plan_for(&db, &files, &target).await?;
+                for (name, forwards) in &steps {
+                    let verb = if *forwards { "Would apply" } else { "Would unapply" };
+                    writeln!(out, "{verb} {name}{fake_note}")?;
+                }
+                steps
             } else {
-                migrate(&db, &files, &target, fake).await?
+                // Each line as its migration finishes: a long migration shows where it is.
+                migrate_reporting(&db, &files, &target, fake, |progress| {
+                    if let Progress::Done(name, forwards) = progress {
+                        let verb = if forwards { "Applied" } else { "Unapplied" };
+                        let _ = writeln!(out, "{verb} {name}{fake_note}");
+                        let _ = out.flush();
+                    }
+                })
+                .await?
             };
             if steps.is_empty() {
                 writeln!(out, "No migrations to apply.")?;
-            }
-            for (name, forwards) in steps {
-                let verb = match (plan, forwards) {
-                    (true, true) => "Would apply",
-                    (true, false) => "Would unapply",
-                    (false, true) => "Applied",
-                    (false, false) => "Unapplied",
-                };
-                writeln!(out, "{verb} {name}{}", if fake { " (fake)" } else { "" })?;
             }
             if !plan && apps.iter().any(|a| a.label == "auth") {
                 // Django's post-migrate step: every model gets its add/change/delete/view.
@@ -373,42 +398,47 @@ async fn execute(
         }
         Command::Createsuperuser { username, email, no_input } => {
             let db = Db::connect(&url).await?;
-            let auth = match &project.auth {
-                Some(auth) => auth.clone(),
-                None => crate::auth::Auth::new(&db, [0u8; 32]),
-            };
-            let password = if no_input {
-                std::env::var("QUIVER_SUPERUSER_PASSWORD")
-                    .map_err(|_| "--no-input needs the password in QUIVER_SUPERUSER_PASSWORD")?
+            let auth = auth_of(project, &db);
+            let (username, email, password) = if no_input {
+                let username = username.ok_or("--noinput needs --username")?;
+                let password = std::env::var("QUIVER_SUPERUSER_PASSWORD")
+                    .map_err(|_| "--noinput needs the password in QUIVER_SUPERUSER_PASSWORD")?;
+                (username, email.unwrap_or_default(), password)
             } else {
-                let mut ask = |prompt: &str| -> Result<String, Box<dyn std::error::Error>> {
-                    write!(out, "{prompt}")?;
-                    out.flush()?;
-                    let mut line = String::new();
-                    input.read_line(&mut line)?;
-                    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+                let username = match username {
+                    Some(username) => username,
+                    None => ask(input, out, "Username: ")?,
                 };
-                let first = ask("Password: ")?;
-                if ask("Password (again): ")? != first {
-                    writeln!(out, "error: the two passwords differ")?;
-                    return Ok(1);
-                }
-                first
+                let email = match email {
+                    Some(email) => email,
+                    None => ask(input, out, "Email address: ")?,
+                };
+                let Some(password) = ask_password_twice(input, out)? else { return Ok(1) };
+                (username, email, password)
             };
             match auth.create_superuser(&username, &email, &password).await {
                 Ok(_) => writeln!(out, "Superuser {username} created.")?,
-                Err(error) => {
-                    match error.kind() {
-                        crate::ErrorKind::Validation(problems) => {
-                            for problem in problems.iter() {
-                                writeln!(out, "error: {}", problem.msg)?;
-                            }
-                        }
-                        _ => writeln!(out, "error: {error}")?,
-                    }
-                    return Ok(1);
-                }
+                Err(error) => return report_user_error(error, out),
             }
+        }
+        Command::Changepassword { username } => {
+            use crate::auth::User;
+            use crate::orm::Model;
+            let db = Db::connect(&url).await?;
+            let auth = auth_of(project, &db);
+            let Some(mut user) =
+                User::objects().filter(User::USERNAME.eq(username.as_str())).first(&db).await?
+            else {
+                writeln!(out, "error: there is no user {username:?}")?;
+                return Ok(1);
+            };
+            writeln!(out, "Changing password for user {username}")?;
+            let Some(password) = ask_password_twice(input, out)? else { return Ok(1) };
+            if let Err(error) = auth.set_password(&mut user, &password).await {
+                return report_user_error(error, out);
+            }
+            user.save(&db).await?;
+            writeln!(out, "Password changed successfully for user {username}.")?;
         }
         Command::Clearsessions => {
             let db = Db::connect(&url).await?;
@@ -553,4 +583,56 @@ fn ask_renames(
         }
     }
     Ok(())
+}
+
+/// The project's auth settings, or the defaults on `db`.
+fn auth_of(project: &Project, db: &Db) -> crate::auth::Auth {
+    match &project.auth {
+        Some(auth) => auth.clone(),
+        None => crate::auth::Auth::new(db, [0u8; 32]),
+    }
+}
+
+/// Asks one question; the answer without its line end.
+fn ask(
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+    prompt: &str,
+) -> Result<String, Box<dyn std::error::Error>> {
+    write!(out, "{prompt}")?;
+    out.flush()?;
+    let mut line = String::new();
+    if input.read_line(&mut line)? == 0 {
+        return Err(format!("no answer to {:?} (end of input)", prompt.trim_end()).into());
+    }
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// Asks for a password twice; `None` (after saying so) when the two differ.
+fn ask_password_twice(
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+) -> Result<Option<String>, Box<dyn std::error::Error>> {
+    let first = ask(input, out, "Password: ")?;
+    if ask(input, out, "Password (again): ")? != first {
+        writeln!(out, "error: the two passwords differ")?;
+        return Ok(None);
+    }
+    Ok(Some(first))
+}
+
+/// Prints why a user could not be made or changed (each broken password rule); status 1.
+fn report_user_error(
+    error: crate::Error,
+    out: &mut dyn Write,
+) -> Result<i32, Box<dyn std::error::Error>> {
+    match error.kind() {
+        crate::ErrorKind::Validation(problems) => {
+            for problem in problems.iter() {
+                writeln!(out, "error: {}", problem.msg)?;
+            }
+        }
+        _ => writeln!(out, "error: {error}")?,
+    }
+    Ok(1)
 }

@@ -95,6 +95,13 @@ pub struct Settings<T = NoExtra> {
     pub behind_proxy: bool,
     /// Redis for shared sessions and limits, when set (`QUIVER_REDIS_URL`).
     pub redis_url: Option<String>,
+    /// Logs as one JSON object a line, for log collectors (default: on in `prod`).
+    pub log_json: bool,
+    /// `runserver` applies pending migrations before serving (default: on, except in `prod`,
+    /// where several instances would race: run `migrate` once per deploy instead).
+    pub migrate_on_start: bool,
+    /// Where uploaded files are kept (`QUIVER_MEDIA_ROOT`, default `media`).
+    pub media_root: PathBuf,
     /// The app's own settings.
     #[serde(flatten)]
     pub app: T,
@@ -112,6 +119,9 @@ impl<T: fmt::Debug> fmt::Debug for Settings<T> {
             .field("https", &self.https)
             .field("behind_proxy", &self.behind_proxy)
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
+            .field("log_json", &self.log_json)
+            .field("migrate_on_start", &self.migrate_on_start)
+            .field("media_root", &self.media_root)
             .field("app", &self.app)
             .finish()
     }
@@ -136,6 +146,9 @@ struct Defaults {
     allowed_hosts: Vec<&'static str>,
     https: bool,
     behind_proxy: bool,
+    log_json: bool,
+    migrate_on_start: bool,
+    media_root: &'static str,
 }
 
 impl Defaults {
@@ -148,6 +161,9 @@ impl Defaults {
             allowed_hosts: vec!["localhost", "127.0.0.1", "[::1]"],
             https: false,
             behind_proxy: false,
+            log_json: profile == "prod",
+            migrate_on_start: profile != "prod",
+            media_root: "media",
         }
     }
 }

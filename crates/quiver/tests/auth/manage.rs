@@ -71,12 +71,31 @@ async fn migrate_creates_the_auth_tables_and_every_models_permissions() {
     let (status, out) = run(
         &project,
         &format!("manage --database {url} createsuperuser --username root"),
-        "a-long-root-passphrase\na-long-root-passphrase\n",
+        "root@example.com\na-long-root-passphrase\na-long-root-passphrase\n",
     )
     .await;
     assert_eq!(status, 0, "{out}");
+    assert!(out.starts_with("Email address: Password: Password (again): "), "{out}");
     let root = User::objects().filter(User::USERNAME.eq("root")).get(&db).await.unwrap();
     assert!(root.is_superuser && root.is_staff && root.password.starts_with("argon2$"));
+    assert_eq!(root.email, "root@example.com");
+
+    // changepassword: the rules apply, the two entries must match, unknown users are named.
+    let change = format!("manage --database {url} changepassword root");
+    let (status, out) = run(&project, &change, "a-new-passphrase-1\nanother-one-2\n").await;
+    assert_eq!(status, 1);
+    assert!(out.contains("the two passwords differ"), "{out}");
+    let (status, out) = run(&project, &change, "1234\n1234\n").await;
+    assert_eq!(status, 1);
+    assert!(out.contains("too short"), "{out}");
+    let (status, out) = run(&project, &change, "a-new-passphrase-1\na-new-passphrase-1\n").await;
+    assert_eq!(status, 0, "{out}");
+    assert!(out.ends_with("Password changed successfully for user root.\n"), "{out}");
+    let changed = User::objects().filter(User::USERNAME.eq("root")).get(&db).await.unwrap();
+    assert_ne!(changed.password, root.password);
+    let (status, out) =
+        run(&project, &format!("manage --database {url} changepassword nobody"), "").await;
+    assert_eq!((status, out.as_str()), (1, "error: there is no user \"nobody\"\n"));
     let (status, out) = run(&project, &format!("manage --database {url} clearsessions"), "").await;
     assert_eq!((status, out.as_str()), (0, "Deleted 0 expired sessions.\n"));
     std::fs::remove_dir_all(&dir).unwrap();
