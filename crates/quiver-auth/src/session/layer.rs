@@ -122,7 +122,9 @@ async fn commit(config: &Config, session: &Session) -> Result<Option<String>, St
     }
     let max_age = config.max_age.as_secs();
     let attributes = "; Path=/; HttpOnly; SameSite=Lax";
-    if flushed {
+    // Data written after a flush (a "logged out" message) starts a new session under a new key.
+    let written_after_flush = modified && data.as_ref().is_some_and(|d| !d.is_empty());
+    if flushed && !written_after_flush {
         return Ok(Some(format!("{SESSION_COOKIE}=; Max-Age=0{attributes}")));
     }
     if !modified {

@@ -108,9 +108,21 @@ async fn by_name(page: Page, #[query] name: String) -> Result<Html<String>> {
     page.render(&name, ())
 }
 
+/// Signs out, saying so on the next page (Django's "You have been logged out").
+#[post("/signout", hidden)]
+async fn signout(
+    auth: State<Auth>,
+    session: quiver::auth::session::Session,
+    messages: Messages,
+) -> Redirect {
+    auth.logout(&session).await;
+    messages.info("You are signed out");
+    Redirect::to("/")
+}
+
 /// Every page of the test shop.
 pub fn shop_routes() -> Vec<quiver::Route> {
-    routes![home, review_form, post_review, quiet, broken, fail, panics, by_name]
+    routes![home, review_form, post_review, quiet, broken, fail, panics, by_name, signout]
 }
 
 /// The shop's pages, with `templates` (a folder) overriding the embedded ones when given.

@@ -48,6 +48,23 @@ async fn messages_follow_a_logged_in_user_and_wait_for_a_page_that_lists_them() 
 }
 
 #[tokio::test]
+async fn a_message_added_after_logout_reaches_the_next_page_of_the_signed_out_visitor() {
+    let client = shop_with_auth().await;
+    login(&client, "ada").await;
+    let before = client.cookie("sessionid").unwrap();
+    let token = csrf_from(&client.get("/review").await.text());
+    let out = client.post("/signout").form(&[("csrfmiddlewaretoken", &*token)]).await;
+    assert_eq!(out.status(), 303, "{}", out.text());
+    let after = client.cookie("sessionid").expect("the message needs a session");
+    assert_ne!(before, after, "a new session, not the logged-in one");
+
+    let page = client.get("/").await.text();
+    assert!(page.contains("You are signed out"), "{page}");
+    assert!(!page.contains("Signed in as ada"), "{page}");
+    assert!(!client.get("/").await.text().contains("You are signed out"), "shown once");
+}
+
+#[tokio::test]
 async fn messages_without_a_session_layer_are_a_500_that_names_app_auth() {
     // Debug on, so the browser sees why.
     let client = shop(true);
