@@ -97,6 +97,39 @@ impl fmt::Display for Error {
     }
 }
 
+/// `?` turns an [`Error`] into the boxed error of code outside handlers (a `main`, a seed
+/// function, a background task). `Error` itself cannot implement `std::error::Error`: any such
+/// error already converts *into* it.
+///
+/// ```
+/// fn seed() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+///     let failed: quiver_core::Result<()> = Err(quiver_core::HttpError::not_found("no such user").into());
+///     failed?;
+///     Ok(())
+/// }
+/// assert_eq!(seed().unwrap_err().to_string(), "404 Not Found: \"no such user\"");
+/// ```
+impl From<Error> for Box<dyn std::error::Error + Send + Sync> {
+    fn from(error: Error) -> Self {
+        match *error.kind {
+            ErrorKind::Internal(inner) => inner,
+            other => Box::new(Described(Error { kind: Box::new(other) }.to_string())),
+        }
+    }
+}
+
+/// An [`Error`] as a standard error: its message.
+#[derive(Debug)]
+struct Described(String);
+
+impl fmt::Display for Described {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Described {}
+
 impl<E: std::error::Error + Send + Sync + 'static> From<E> for Error {
     fn from(error: E) -> Self {
         Self::internal(error)

@@ -158,30 +158,20 @@ impl Dice {
     }
 }
 
-/// `quiver::Error` is not a `std::error::Error` (like `anyhow::Error`, it converts from any):
-/// keep its message.
-fn boxed(error: quiver::Error) -> BoxError {
-    error.to_string().into()
-}
-
 /// Seeds the demo data and prints what it did, with the admin's password (once).
 pub async fn seed(ctx: ProjectContext) -> Result<(), BoxError> {
     println!("Seeding demo data...");
     let auth = crate::auth(&ctx);
     let admin_password = quiver::security::random_token(16);
     let customer_password = quiver::security::random_token(16);
-    let admin = auth
-        .create_superuser("admin", "admin@example.com", &admin_password)
-        .await
-        .map_err(boxed)?;
-    let customer =
-        auth.create_user("alice", "alice@example.com", &customer_password).await.map_err(boxed)?;
+    let admin = auth.create_superuser("admin", "admin@example.com", &admin_password).await?;
+    let customer = auth.create_user("alice", "alice@example.com", &customer_password).await?;
     let mut reviewers = vec![admin.clone(), customer.clone()];
     for name in ["bruno", "chiara", "dmitri"] {
         // Demo reviewers nobody logs in as: a random password they are never told.
         let password = quiver::security::random_token(24);
         let email = format!("{name}@example.com");
-        reviewers.push(auth.create_user(name, &email, &password).await.map_err(boxed)?);
+        reviewers.push(auth.create_user(name, &email, &password).await?);
     }
     let seeded = seed_catalogue(&ctx.db, &reviewers).await?;
     println!(
