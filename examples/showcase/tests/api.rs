@@ -188,6 +188,14 @@ async fn bad_products_are_422s_naming_each_field() {
     found.sort();
     assert_eq!(found, ["body.name", "body.price", "body.slug", "body.stock"]);
 
+    // A price that is not a number is named with the other problems, not instead of them.
+    let bad = json!({"name": "", "price": "cheap", "category": "kitchen"});
+    let response = shop.client.post("/api/products").bearer(&staff).json(&bad).await;
+    assert_eq!(response.status(), 422);
+    let mut found = locations(&response.json());
+    found.sort();
+    assert_eq!(found, ["body.name", "body.price"], "{}", response.text());
+
     let unknown =
         json!({"name": "Vase", "price": "10", "category": "garden", "tags": ["gift", "rare"]});
     let response = shop.client.post("/api/products").bearer(&staff).json(&unknown).await;

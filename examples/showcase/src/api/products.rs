@@ -25,7 +25,6 @@ pub struct NewProduct {
     #[validate(length(max = 10000))]
     pub description: String,
     /// The price in euros, at least 0, two decimals at most: `"12.50"` (exact) or `12.5`.
-    #[serde(deserialize_with = "decimal")]
     #[validate(custom(function = "valid_price"))]
     pub price: Decimal,
     /// How many are in the warehouse (default 0).
@@ -54,7 +53,6 @@ pub struct ProductChanges {
     #[validate(length(max = 10000))]
     pub description: Option<String>,
     /// A new price: `"12.50"` (exact) or `12.5`.
-    #[serde(default, deserialize_with = "optional_decimal")]
     #[validate(custom(function = "valid_price"))]
     pub price: Option<Decimal>,
     /// A new stock count.
@@ -66,50 +64,6 @@ pub struct ProductChanges {
     /// The tag slugs, replacing the current ones.
     #[validate(length(max = 20))]
     pub tags: Option<Vec<String>>,
-}
-
-/// A decimal from a JSON string (`"12.50"`) or number (`12.5`), as the schema of `Decimal`
-/// promises. (The workspace builds `rust_decimal` with `serde-str`, whose `Deserialize` takes
-/// strings only.)
-fn decimal<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
-    struct Visitor;
-    impl serde::de::Visitor<'_> for Visitor {
-        type Value = Decimal;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a decimal number, or a string holding one")
-        }
-
-        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Decimal, E> {
-            let text = text.trim();
-            text.parse::<Decimal>()
-                .or_else(|_| Decimal::from_scientific(text))
-                .map_err(|_| E::custom(format!("{text:?} is not a decimal number")))
-        }
-
-        fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Decimal, E> {
-            Ok(Decimal::from(n))
-        }
-
-        fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Decimal, E> {
-            Ok(Decimal::from(n))
-        }
-
-        fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Decimal, E> {
-            // Through the shortest text that reads back as `n`: 12.3 is 12.3, not 12.29999...
-            self.visit_str(&n.to_string())
-        }
-    }
-    deserializer.deserialize_any(Visitor)
-}
-
-/// [`decimal`] for an optional field (`null` or left out is `None`).
-fn optional_decimal<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Decimal>, D::Error> {
-    #[derive(Deserialize)]
-    struct Wrapped(#[serde(deserialize_with = "decimal")] Decimal);
-    Ok(Option::<Wrapped>::deserialize(deserializer)?.map(|Wrapped(d)| d))
 }
 
 fn valid_slug(slug: &str) -> Result<(), ValidationError> {
