@@ -651,6 +651,14 @@ pub(crate) async fn change_form(
                     ErrorKind::ForeignKeyViolation { .. } => {
                         general.push("A related object does not exist.".into())
                     }
+                    ErrorKind::ConstraintViolation { message } => {
+                        // The constraint's own words are for the log, not the page.
+                        tracing::warn!(%message, model = entry.meta.name, "admin save refused");
+                        general.push(
+                            "The database refused these values: they break one of its rules (a check constraint)."
+                                .into(),
+                        )
+                    }
                     _ => return internal(error),
                 },
             }

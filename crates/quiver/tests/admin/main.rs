@@ -40,7 +40,11 @@ pub struct Tag {
 
 /// A section that articles must leave before it can go.
 #[derive(Model, Debug, Clone, Serialize)]
-#[model(table = "blog_category", verbose_name_plural = "categories")]
+#[model(
+    table = "blog_category",
+    verbose_name_plural = "categories",
+    check(name = "blog_category_calm", sql = "name NOT LIKE '%!%'")
+)]
 pub struct Category {
     pub id: Auto<i64>,
     #[field(max_length = 50)]

@@ -248,6 +248,19 @@ async fn unique_fields_are_checked_with_a_message_on_the_field() {
 }
 
 #[tokio::test]
+async fn a_database_check_constraint_is_a_form_error_not_a_500() {
+    let (db, client) = as_root(0).await;
+    let before = Category::objects().count(&db).await.unwrap();
+    let refused = submit(&client, "/admin/blog/category/add/", &[("name", "News!")]).await;
+    assert_eq!(refused.status(), 422);
+    let page = html(&refused);
+    assert!(page.contains("The database refused these values"), "{page}");
+    assert!(page.contains(r#"value="News!""#), "the typed values are kept: {page}");
+    assert!(!page.contains("NOT LIKE"), "the database's own message stays in the log");
+    assert_eq!(Category::objects().count(&db).await.unwrap(), before);
+}
+
+#[tokio::test]
 async fn the_change_form_saves_and_the_history_says_what_changed() {
     let (db, client) = as_root(1).await;
     let article = Article::objects().get(&db).await.unwrap();
