@@ -210,9 +210,8 @@ fn view(
         .get()
         .cloned()
         .ok_or_else(|| quiver::Error::internal("a product's category was not loaded"))?;
-    // By name, as the model's ordering says (`prefetch_related` does not sort).
-    let mut tags = product.tags.loaded().unwrap_or_default().to_vec();
-    tags.sort_by(|a, b| a.name.cmp(&b.name));
+    // By name: `prefetch_related` keeps the Tag model's ordering.
+    let tags = product.tags.loaded().unwrap_or_default().to_vec();
     Ok(ProductView {
         id: product.id.value(),
         url: format!("/products/{}", product.slug),

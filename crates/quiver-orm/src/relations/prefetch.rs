@@ -115,6 +115,17 @@ where
         select.and_where(
             Expr::col((Alias::new("m2m"), owner_column)).is_in(chunk.iter().map(|k| k.to_value())),
         );
+        // The target's default ordering, as `T::objects()` would give (its own fields; an
+        // ordering through a relation is not followed here).
+        for name in target.ordering {
+            let (order, name) = match name.strip_prefix('-') {
+                Some(name) => (sea_query::Order::Desc, name),
+                None => (sea_query::Order::Asc, *name),
+            };
+            if let Some(f) = target.fields.iter().find(|f| f.name == name) {
+                select.order_by((Alias::new(target.table), Alias::new(f.column)), order);
+            }
+        }
         let n = target.fields.len();
         let statement = crate::executor::Statement::new(executor.backend(), &select, false);
         let pairs = crate::executor::fetch(executor, statement, |row| {

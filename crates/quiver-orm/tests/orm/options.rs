@@ -21,7 +21,8 @@ db_test!(explicit_through_model, |db| async move {
         token: uuid::Uuid::new_v4(),
     };
     team.insert(&*db).await?;
-    for (who, role) in [(&ada, "lead"), (&bob, "dev")] {
+    // Linked in the reverse of Author's default ordering (by name).
+    for (who, role) in [(&bob, "dev"), (&ada, "lead")] {
         Membership {
             id: Auto::new(),
             group: ForeignKey::new(team.id.value()),
@@ -35,7 +36,9 @@ db_test!(explicit_through_model, |db| async move {
         team.members.query().order_by([Author::NAME.asc()]).values_list(&*db, Author::NAME).await?;
     assert_eq!(members, ["ada", "bob"]);
     let teams = Group::objects().prefetch_related(Group::MEMBERS).all(&*db).await?;
-    assert_eq!(teams[0].members.loaded().unwrap().len(), 2);
+    let prefetched: Vec<&str> =
+        teams[0].members.loaded().unwrap().iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(prefetched, ["ada", "bob"], "prefetched in the target's default ordering");
     let with_ada =
         Group::objects().filter(Group::MEMBERS.any(Author::NAME.eq("ada"))).count(&*db).await?;
     assert_eq!(with_ada, 1);
