@@ -187,7 +187,12 @@ pub fn check_app_migrations(
     }
     let mut files: Vec<String> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .filter_map(|e| e.ok()?.path().file_stem()?.to_str().map(str::to_owned))
+        .filter_map(|e| {
+            // Only migration files: a project's folder may hold its apps' folders.
+            let path = e.ok()?.path();
+            let name = path.file_stem()?.to_str()?.to_owned();
+            (path.extension()? == "toml").then_some(name)
+        })
         .collect();
     files.sort();
     let names: Vec<&str> = embedded.iter().map(|(name, _)| *name).collect();

@@ -106,8 +106,8 @@ pub mod admin {
 }
 
 pub mod manage;
-pub mod pages;
 pub mod ops;
+pub mod pages;
 pub mod project;
 pub mod settings;
 
@@ -160,18 +160,18 @@ pub mod docs {
 /// Everything a typical app file needs: `use quiver::prelude::*;`.
 pub mod prelude {
     pub use crate::admin::{AdminAppExt, AdminSite};
-    pub use crate::pages::{Messages, Page, Pages, PagesAppExt, StaticFiles, Templates, context};
-    pub use crate::ops::OpsAppExt;
-    pub use crate::project::{Project, ProjectContext};
     pub use crate::auth::{Auth, AuthAppExt, CurrentUser, OptionalUser, Require, perm};
     pub use crate::extract::{
         BodyStream, Cookies, Dep, Dependency, Form, Headers, Json, Multipart, Path, Query, Request,
         State, UploadedFile,
     };
+    pub use crate::ops::OpsAppExt;
     pub use crate::orm::{
         Auto, Db, F, ForeignKey, ManyToMany, Model, OneToOne, OrmResultExt, Q, QuerySet, Reverse,
         Transaction,
     };
+    pub use crate::pages::{Messages, Page, Pages, PagesAppExt, StaticFiles, Templates, context};
+    pub use crate::project::{Project, ProjectContext};
     pub use crate::response::{
         Created, FileResponse, Html, IntoResponse, NoContent, Redirect, Response, Streaming,
     };

@@ -247,15 +247,20 @@ fn app_dir(app: &App, default: &std::path::Path) -> PathBuf {
     app.dir.clone().unwrap_or_else(|| default.to_path_buf())
 }
 
-/// Every app's migrations.
-fn load_all(
+/// Every app's migrations: from its folder, or built in. An app with both (its files are
+/// edited by `makemigrations` and embedded in the binary) reads the folder when it exists and
+/// the built-in copy otherwise, as a deployed binary without its sources does.
+pub(crate) fn load_all(
     apps: &[App],
     default: &std::path::Path,
-) -> Result<Vec<migrations::Migration>, Box<dyn std::error::Error>> {
+) -> crate::orm::Result<Vec<migrations::Migration>> {
     let mut all = Vec::new();
     for app in apps {
         match (app.embedded, &app.dir) {
             (Some(files), None) => {
+                all.extend(migrations::load_embedded(app.label, files.iter().copied())?);
+            }
+            (Some(files), Some(dir)) if !dir.exists() => {
                 all.extend(migrations::load_embedded(app.label, files.iter().copied())?);
             }
             _ => all.extend(migrations::load_app(app.label, &app_dir(app, default))?),
@@ -379,21 +384,8 @@ pub(crate) async fn execute_command(
             if steps.is_empty() {
                 writeln!(out, "No migrations to apply.")?;
             }
-            if !plan && apps.iter().any(|a| a.label == "auth") {
-                // Django's post-migrate step: every model gets its add/change/delete/view.
-                let labelled: Vec<(&str, Vec<&'static ModelMeta>)> =
-                    apps.iter().map(|a| (a.label, a.models.clone())).collect();
-                let custom =
-                    project.auth.as_ref().map(|a| a.custom_permissions_list()).unwrap_or_default();
-                let made = crate::auth::permissions::sync_permissions(&db, &labelled, &custom)
-                    .await
-                    .unwrap_or_else(|e| {
-                        let _ = writeln!(out, "warning: permissions not created: {e}");
-                        0
-                    });
-                if made > 0 {
-                    writeln!(out, "Created {made} permissions.")?;
-                }
+            if !plan {
+                post_migrate(apps, project.auth.as_ref(), &db, out).await?;
             }
         }
         Command::Createsuperuser { username, email, no_input } => {
@@ -583,6 +575,27 @@ fn ask_renames(
         }
     }
     Ok(())
+}
+
+/// Django's post-migrate step, with the auth app in the project: every model gets its
+/// add/change/delete/view permissions (and the auth settings' custom ones).
+pub(crate) async fn post_migrate(
+    apps: &[App],
+    auth: Option<&crate::auth::Auth>,
+    db: &Db,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if !apps.iter().any(|a| a.label == "auth") {
+        return Ok(());
+    }
+    let labelled: Vec<(&str, Vec<&'static ModelMeta>)> =
+        apps.iter().map(|a| (a.label, a.models.clone())).collect();
+    let custom = auth.map(|a| a.custom_permissions_list()).unwrap_or_default();
+    match crate::auth::permissions::sync_permissions(db, &labelled, &custom).await {
+        Ok(0) => Ok(()),
+        Ok(made) => writeln!(out, "Created {made} permissions."),
+        Err(error) => writeln!(out, "warning: permissions not created: {error}"),
+    }
 }
 
 /// The project's auth settings, or the defaults on `db`.

@@ -263,7 +263,9 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Project<T> {
         let settings = Arc::new(settings);
         runtime.block_on(async move {
             match command {
-                ProjectCommand::Runserver(args) => self.runserver(settings, args, out).await,
+                ProjectCommand::Runserver(args) => {
+                    self.runserver(settings, args, migrations, out).await
+                }
                 ProjectCommand::Routes => {
                     let app = self.build_app(&self.context(settings).await?)?;
                     print_routes(&app, out)?;
@@ -298,6 +300,34 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Project<T> {
                 }
             }
         })
+    }
+
+    /// The app as `runserver` serves it, for tests: the `test` profile's settings (the
+    /// `[test]` table of `quiver.toml`; an in-memory SQLite database unless it names another),
+    /// every migration applied with the permissions they need, the settings applied and the
+    /// operations routes added. Nothing is seeded.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use quiver::prelude::*;
+    ///
+    /// let project = Project::<quiver::settings::NoExtra>::new("shop")
+    ///     .apps([quiver::manage::App::auth()])
+    ///     .app(|ctx: &ProjectContext| App::new().state(ctx.db.clone()));
+    /// let (ctx, app) = project.test_app().await.unwrap();
+    /// assert_eq!(ctx.settings.profile, "test");
+    /// let client = TestClient::new(app);
+    /// assert_eq!(client.get("/readyz").await.status(), 200);
+    /// # });
+    /// ```
+    pub async fn test_app(&self) -> Result<(ProjectContext<T>, App), BoxError> {
+        let settings: Settings<T> = Settings::builder().profile("test").load()?;
+        let ctx = self.context(Arc::new(settings)).await?;
+        let files = manage::load_all(&self.apps, Path::new("migrations"))?;
+        migrations::migrate(&ctx.db, &files, &Target::Latest, false).await?;
+        manage::post_migrate(&self.apps, ctx.auth.as_ref(), &ctx.db, &mut std::io::sink()).await?;
+        let app = self.build_app(&ctx)?;
+        Ok((ctx, app))
     }
 
     /// Connects to the database and makes the auth settings.
@@ -355,11 +385,12 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Project<T> {
         &self,
         settings: Arc<Settings<T>>,
         args: RunserverArgs,
+        migrations: PathBuf,
         out: &mut dyn Write,
     ) -> Result<i32, BoxError> {
         let ctx = self.context(settings.clone()).await?;
         if settings.migrate_on_start && !args.no_migrate {
-            let fresh = self.migrate(&ctx.db, out).await?;
+            let fresh = self.migrate(&ctx.db, &settings, &migrations, out).await?;
             if fresh && let Some(seed) = &self.seed {
                 seed(ctx.clone()).await.map_err(|e| format!("seeding the database failed: {e}"))?;
             }
@@ -376,19 +407,14 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Project<T> {
     }
 
     /// Applies every pending migration, one line each; whether the database was empty.
-    async fn migrate(&self, db: &Db, out: &mut dyn Write) -> Result<bool, BoxError> {
-        let mut files = Vec::new();
-        for app in &self.apps {
-            match (app.embedded, &app.dir) {
-                (Some(embedded), None) => {
-                    files.extend(migrations::load_embedded(app.label, embedded.iter().copied())?)
-                }
-                (_, dir) => files.extend(migrations::load_app(
-                    app.label,
-                    dir.as_deref().unwrap_or(Path::new("migrations")),
-                )?),
-            }
-        }
+    async fn migrate(
+        &self,
+        db: &Db,
+        settings: &Settings<T>,
+        folder: &Path,
+        out: &mut dyn Write,
+    ) -> Result<bool, BoxError> {
+        let files = manage::load_all(&self.apps, folder)?;
         let fresh = migrations::applied(db).await?.is_empty();
         let steps = migrations::migrate_reporting(db, &files, &Target::Latest, false, |step| {
             if let Progress::Done(name, _) = step {
@@ -398,6 +424,8 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Project<T> {
         .await?;
         if !steps.is_empty() {
             writeln!(out, "Migrations: {} applied.", steps.len())?;
+            let auth = self.make_auth(db, settings);
+            manage::post_migrate(&self.apps, auth.as_ref(), db, out).await?;
         }
         Ok(fresh && !steps.is_empty())
     }

@@ -83,7 +83,8 @@ pub struct Settings<T = NoExtra> {
     pub debug: bool,
     /// Where the server listens (`QUIVER_BIND`).
     pub bind: String,
-    /// The database (`QUIVER_DATABASE_URL`): SQLite file by default.
+    /// The database (`QUIVER_DATABASE_URL`): the SQLite file `db.sqlite3` by default, an
+    /// in-memory SQLite database in the `test` profile.
     pub database_url: String,
     /// Signs sessions and tokens (`QUIVER_SECRET_KEY`); at least 32 bytes in `prod`.
     pub secret_key: Secret,
@@ -156,7 +157,8 @@ impl Defaults {
         Self {
             debug: profile == "dev",
             bind: "127.0.0.1:8000",
-            database_url: "sqlite://db.sqlite3",
+            // Tests get a new, empty database each time.
+            database_url: if profile == "test" { "sqlite::memory:" } else { "sqlite://db.sqlite3" },
             secret_key: DEV_SECRET_KEY,
             allowed_hosts: vec!["localhost", "127.0.0.1", "[::1]"],
             https: false,

@@ -232,3 +232,29 @@ fn runserver_refuses_zero_workers_and_an_address_in_use() {
     assert!(out.contains(&format!("cannot listen on {addr}")), "{out}");
     assert!(out.contains("--bind"), "says how to fix it: {out}");
 }
+
+#[test]
+fn an_app_whose_folder_is_missing_migrates_from_its_built_in_copy() {
+    // Its files are written by makemigrations into the folder and built into the binary; a
+    // deployed binary runs where the folder is not.
+    let folder = Folder::new("embedded");
+    assert_eq!(folder.run("makemigrations notes", "").0, 0);
+    let text = std::fs::read_to_string(folder.0.join("migrations/0001_initial.toml")).unwrap();
+    let embedded: &'static [(&'static str, &'static str)] =
+        Box::leak(Box::new([("0001_initial", &*Box::leak(text.into_boxed_str()))]));
+    let project = |dir: std::path::PathBuf| {
+        Project::<NoExtra>::new("notes").apps([quiver::manage::App {
+            label: "notes",
+            dir: Some(dir),
+            embedded: Some(embedded),
+            models: vec![Note::meta()],
+        }])
+    };
+    let database = format!("--database=sqlite://{}", folder.0.join("db.sqlite3").display());
+    let mut out = Vec::new();
+    let gone = folder.0.join("not-deployed");
+    let status =
+        project(gone).run_with(["notes", &database, "migrate"], &mut std::io::empty(), &mut out);
+    let out = String::from_utf8(out).unwrap();
+    assert_eq!((status, out.as_str()), (0, "Applied notes.0001_initial\n"));
+}

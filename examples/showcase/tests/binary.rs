@@ -144,6 +144,7 @@ fn the_first_command_serves_everything_and_a_second_start_keeps_the_data() {
     let first = Running::start(&folder);
     let printed = first.printed.join("\n");
     assert!(printed.contains("Applied auth.0001_initial"), "{printed}");
+    assert!(printed.contains("permissions."), "the models' permissions are made: {printed}");
     for url in ["/docs", "/redoc", "/admin/"] {
         assert!(printed.contains(&format!("http://{}{url}", first.addr)), "{url} in:\n{printed}");
     }
