@@ -172,8 +172,7 @@ fn describe(source: Source, error: &jsonschema::ValidationError<'_>, out: &mut V
         }
         ValidationErrorKind::Format { format } => format_error(format, detail),
         ValidationErrorKind::Enum { options } => {
-            let expected = expected_list(options.as_array().map(Vec::as_slice).unwrap_or_default());
-            detail("enum", format!("Input should be {expected}")).with_ctx("expected", expected)
+            enum_error(options.as_array().map(Vec::as_slice).unwrap_or_default(), detail)
         }
         ValidationErrorKind::Constant { expected_value } => {
             let expected = expected_list(std::slice::from_ref(expected_value.as_ref()));
@@ -200,6 +199,15 @@ fn describe(source: Source, error: &jsonschema::ValidationError<'_>, out: &mut V
             // branch's problems are the ones the client needs.
             let relevant: Vec<_> =
                 context.iter().filter(|branch| !is_null_branch(branch)).collect();
+            // An enum whose variants have doc comments is a `oneOf` of `const`s to schemars (each
+            // with its `description`); the client reads the same error as for a plain `enum`.
+            if let Some(choices) = constant_choices(error, &relevant) {
+                if let Some(type_error) = choices.type_error {
+                    describe(source, type_error, out);
+                }
+                out.push(enum_error(&choices.options, detail));
+                return;
+            }
             if let [branch] = relevant.as_slice() {
                 for error in branch.iter() {
                     describe(source, error, out);
@@ -226,6 +234,81 @@ fn is_null_branch(branch: &[jsonschema::ValidationError<'_>]) -> bool {
         [e] if matches!(e.kind(), ValidationErrorKind::Type { kind: TypeKind::Single(t) }
             if *t == jsonschema::JsonType::Null)
     )
+}
+
+/// What a union of constants accepts.
+struct Choices<'e> {
+    /// Every branch's value, in the schema's order.
+    options: Vec<Value>,
+    /// The wrong type every branch reported (a number where each branch wants a string), which a
+    /// plain `enum` with its `type` reports too.
+    type_error: Option<&'e jsonschema::ValidationError<'static>>,
+}
+
+/// The values a failed `oneOf`/`anyOf` accepts when each of its branches is only a `const` (or an
+/// `enum`), possibly with a `type` and reached through a `$ref` (the validator follows those and
+/// reports what failed inside); `None` when any branch failed for another reason, or deeper in the
+/// input (a tagged union's tag), so those keep their own wording.
+fn constant_choices<'e>(
+    union: &jsonschema::ValidationError<'_>,
+    branches: &[&'e Vec<jsonschema::ValidationError<'static>>],
+) -> Option<Choices<'e>> {
+    if branches.is_empty() {
+        return None;
+    }
+    let mut options = Vec::new();
+    let mut type_errors = Vec::new();
+    for branch in branches {
+        let mut values: Option<&[Value]> = None;
+        for error in branch.iter() {
+            if error.instance_path() != union.instance_path() {
+                return None;
+            }
+            match error.kind() {
+                ValidationErrorKind::Constant { expected_value } if values.is_none() => {
+                    values = Some(std::slice::from_ref(expected_value.as_ref()));
+                }
+                ValidationErrorKind::Enum { options } if values.is_none() => {
+                    values = Some(options.as_array()?.as_slice());
+                }
+                ValidationErrorKind::Type { .. } => type_errors.push(error),
+                _ => return None,
+            }
+        }
+        for value in values? {
+            if !options.contains(value) {
+                options.push(value.clone());
+            }
+        }
+    }
+    // A type problem is worth its own line only when no branch accepts the input's type.
+    let shared = type_errors.len() == branches.len()
+        && type_errors.windows(2).all(|pair| same_type(pair[0], pair[1]));
+    let type_error = if shared { type_errors.first().copied() } else { None };
+    Some(Choices { options, type_error })
+}
+
+fn same_type(a: &jsonschema::ValidationError<'_>, b: &jsonschema::ValidationError<'_>) -> bool {
+    match (a.kind(), b.kind()) {
+        (
+            ValidationErrorKind::Type { kind: TypeKind::Single(a) },
+            ValidationErrorKind::Type { kind: TypeKind::Single(b) },
+        ) => a == b,
+        (
+            ValidationErrorKind::Type { kind: TypeKind::Multiple(a) },
+            ValidationErrorKind::Type { kind: TypeKind::Multiple(b) },
+        ) => a == b,
+        _ => false,
+    }
+}
+
+/// "Input should be 'a' or 'b'", for a plain `enum` and a union of constants alike.
+fn enum_error(
+    options: &[Value],
+    detail: impl Fn(&'static str, String) -> ErrorDetail,
+) -> ErrorDetail {
+    let expected = expected_list(options);
+    detail("enum", format!("Input should be {expected}")).with_ctx("expected", expected)
 }
 
 fn plural(n: u64) -> &'static str {

@@ -1,6 +1,7 @@
 //! Behaviour of the HTTP layer as a user sees it, through the public API only.
 
 mod dependencies;
+mod enum_messages;
 mod inputs;
 mod middleware;
 mod openapi;
