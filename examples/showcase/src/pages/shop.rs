@@ -184,7 +184,7 @@ async fn post_review(
     Form(posted): Form<ReviewForm>,
 ) -> Result<Response> {
     let Some(user) = page.user().cloned() else {
-        let next = format!("/products/{slug}#reviews");
+        let next = format!("/products/{slug}");
         let login = format!(
             "/accounts/login/?{}",
             serde_html_form::to_string([("next", next)]).unwrap_or_default()
@@ -211,7 +211,9 @@ async fn post_review(
     };
     catalogue::add_review(&db, product.id.value(), &user, rating, &form.body).await?;
     messages.success(format!("Thanks for your review of {}!", product.name));
-    Ok(Redirect::to(&format!("/products/{slug}#reviews")).into_response())
+    // The top of the page, where the flash message is (an explicit anchor: a browser would
+    // otherwise keep the form's `#write-review`); the new review is first in the list.
+    Ok(Redirect::to(&format!("/products/{slug}#main")).into_response())
 }
 
 pub(super) fn routes() -> Vec<Route> {
