@@ -85,6 +85,7 @@ pub struct App {
     mounts: Vec<(String, axum::Router)>,
     layers: Vec<LayerFn>,
     error_handler: Option<ErrorHandler>,
+    slow_poll: Option<Duration>,
     pub(crate) shutdown_grace: Duration,
     openapi: OpenApiConfig,
     security: SecuritySettings,
@@ -124,6 +125,8 @@ impl App {
             mounts: Vec::new(),
             layers: Vec::new(),
             error_handler: None,
+            // Development builds point at handlers that block their I/O thread.
+            slow_poll: cfg!(debug_assertions).then(|| Duration::from_millis(100)),
             shutdown_grace: Duration::from_secs(30),
             openapi: OpenApiConfig::default(),
             security: SecuritySettings::default(),
@@ -359,6 +362,20 @@ impl App {
         &self.security
     }
 
+    /// Warns (a `tracing` warning naming the route) when one poll of a handler holds an I/O
+    /// thread longer than `limit`: an `async fn` doing blocking or CPU-bound work, which stalls
+    /// every other request on that thread. On by default in debug builds (100 ms), off in
+    /// release builds; `None` turns it off.
+    ///
+    /// ```
+    /// let app = quiver_core::App::new().blocking_warning(Some(std::time::Duration::from_millis(20)));
+    /// # let _ = app;
+    /// ```
+    pub fn blocking_warning(mut self, limit: Option<Duration>) -> Self {
+        self.slow_poll = limit;
+        self
+    }
+
     /// How long graceful shutdown waits for in-flight requests (default 30 s).
     pub fn shutdown_grace(mut self, grace: Duration) -> Self {
         self.shutdown_grace = grace;
@@ -534,8 +551,12 @@ impl App {
             let handler = route.handler.clone();
             let guards: Arc<[_]> = route.guards.clone().into();
             let app = context.clone();
-            let endpoint =
-                move |req: axum::extract::Request| handler(req, app.clone(), guards.clone());
+            let slow_poll = self.slow_poll;
+            let label: Arc<str> = format!("{} {}", route.method, route.path).into();
+            let endpoint = move |req: axum::extract::Request| {
+                let answer = handler(req, app.clone(), guards.clone());
+                crate::middleware::PollTimer::new(answer, slow_poll, label.clone())
+            };
             let entry = by_path.remove(&route.path).unwrap_or_default();
             by_path.insert(route.path.clone(), entry.on(filter, endpoint));
         }

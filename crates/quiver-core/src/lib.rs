@@ -23,6 +23,7 @@
 
 pub mod app;
 mod context;
+pub mod cpu;
 pub mod error;
 pub mod extract;
 pub mod handler;

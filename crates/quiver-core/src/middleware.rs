@@ -269,3 +269,50 @@ mod tests {
         assert!(!AllowedHosts::default().allows(""));
     }
 }
+
+pin_project_lite::pin_project! {
+    /// Times each poll of a handler's future; a poll longer than the limit means the handler
+    /// blocked its I/O thread ([`App::blocking_warning`](crate::App::blocking_warning)).
+    pub(crate) struct PollTimer<F> {
+        #[pin]
+        inner: F,
+        limit: Option<std::time::Duration>,
+        route: std::sync::Arc<str>,
+    }
+}
+
+impl<F> PollTimer<F> {
+    pub(crate) fn new(
+        inner: F,
+        limit: Option<std::time::Duration>,
+        route: std::sync::Arc<str>,
+    ) -> Self {
+        Self { inner, limit, route }
+    }
+}
+
+impl<F: std::future::Future> std::future::Future for PollTimer<F> {
+    type Output = F::Output;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let this = self.project();
+        let Some(limit) = *this.limit else { return this.inner.poll(cx) };
+        let started = std::time::Instant::now();
+        let answer = this.inner.poll(cx);
+        let took = started.elapsed();
+        if took > limit {
+            tracing::warn!(
+                route = %this.route,
+                held_ms = took.as_millis() as u64,
+                "a handler held an I/O thread for {} ms without yielding: every request on that \
+                 thread waited; run blocking or CPU-bound work on a CpuPool (quiver::cpu) or with \
+                 tokio::task::spawn_blocking",
+                took.as_millis()
+            );
+        }
+        answer
+    }
+}

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use futures_util::future::BoxFuture;
 use http::Method;
 
@@ -188,11 +188,89 @@ impl Route {
         self
     }
 
+    /// Admission control for this route: at most `running` requests run its handler at once,
+    /// `waiting` more wait for a turn, and any beyond those are answered at once with
+    /// `503 Service Unavailable` and `Retry-After: 1` instead of queueing without bound.
+    ///
+    /// ```
+    /// use http::Method;
+    /// use quiver_core::{App, Route};
+    ///
+    /// async fn report() -> &'static str { "a slow report" }
+    ///
+    /// let app = App::new().route(Route::new(Method::GET, "/report", report).concurrency_limit(4, 16));
+    /// assert!(app.openapi()["paths"]["/report"]["get"]["responses"].get("503").is_some());
+    /// ```
+    pub fn concurrency_limit(mut self, running: usize, waiting: usize) -> Self {
+        let limit = Arc::new(Limit {
+            permits: tokio::sync::Semaphore::new(running.max(1)),
+            admitted: std::sync::atomic::AtomicUsize::new(0),
+            most: running.max(1) + waiting,
+        });
+        let inner = self.handler.clone();
+        let route: Arc<str> = self.path.as_str().into();
+        self.handler = Arc::new(move |req, app, guards| {
+            let limit = limit.clone();
+            let inner = inner.clone();
+            let route = route.clone();
+            Box::pin(async move {
+                let Some(_admitted) = Admitted::try_new(&limit) else {
+                    metrics::counter!("http_requests_shed_total", "route" => route.to_string())
+                        .increment(1);
+                    return crate::error::HttpError::new(
+                        http::StatusCode::SERVICE_UNAVAILABLE,
+                        "The server is busy: this route is at its concurrency limit. Retry in 1 s.",
+                    )
+                    .with_header("retry-after", "1")
+                    .into_response();
+                };
+                let Ok(_permit) = limit.permits.acquire().await else {
+                    unreachable!("the semaphore is never closed")
+                };
+                inner(req, app, guards).await
+            })
+        });
+        self.meta.errors.push((
+            503,
+            "Busy: too many requests at once; retry after `Retry-After` seconds".to_owned(),
+        ));
+        self
+    }
+
     /// Runs dependency `T` before this route's handler (its value is discarded; its errors answer).
     pub fn dependency<T: Dependency>(mut self) -> Self {
         self.guards.push(guard::<T>());
         self.describe_guards.push(T::describe);
         self
+    }
+}
+
+/// A route's concurrency limit ([`Route::concurrency_limit`]).
+struct Limit {
+    permits: tokio::sync::Semaphore,
+    admitted: std::sync::atomic::AtomicUsize,
+    most: usize,
+}
+
+/// A request counted against a [`Limit`] (running or waiting) until dropped, also when the
+/// client hangs up while waiting.
+struct Admitted<'a>(&'a Limit);
+
+impl<'a> Admitted<'a> {
+    fn try_new(limit: &'a Limit) -> Option<Self> {
+        use std::sync::atomic::Ordering;
+        let admitted = limit.admitted.fetch_add(1, Ordering::AcqRel);
+        if admitted >= limit.most {
+            limit.admitted.fetch_sub(1, Ordering::AcqRel);
+            return None;
+        }
+        Some(Self(limit))
+    }
+}
+
+impl Drop for Admitted<'_> {
+    fn drop(&mut self) {
+        self.0.admitted.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
     }
 }
 

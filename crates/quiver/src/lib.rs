@@ -45,8 +45,8 @@ pub use quiver_core::{
     routes,
 };
 pub use quiver_core::{
-    error, extract, handler, middleware, openapi, response, routing, security, server, testing,
-    validation,
+    cpu, error, extract, handler, middleware, openapi, response, routing, security, server,
+    testing, validation,
 };
 pub use quiver_macros::{delete, get, patch, post, put};
 

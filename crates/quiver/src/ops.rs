@@ -1,7 +1,7 @@
 //! What an operator needs from a running app: `/healthz` (the process answers), `/readyz` (the
 //! database answers too), Prometheus metrics at `/metrics` (requests by route and status, a
-//! latency histogram, requests in flight, the database pool), and logs as JSON lines for log
-//! collectors. [`Project`](crate::Project) installs all of it; an app without a project adds it
+//! latency histogram, requests in flight, the database pool, the CPU pools' queues, waits and
+//! refusals), and logs as JSON lines for log collectors. [`Project`](crate::Project) installs all of it; an app without a project adds it
 //! with [`OpsAppExt::operations`].
 //!
 //! ```
@@ -142,11 +142,9 @@ async fn ready(db: Option<Db>) -> Response {
 fn prometheus() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
+        // Every duration (request latency, CPU pool waits) is a histogram with these buckets.
         let builder = PrometheusBuilder::new()
-            .set_buckets_for_metric(
-                Matcher::Full("http_request_duration_seconds".to_owned()),
-                LATENCY_BUCKETS,
-            )
+            .set_buckets_for_metric(Matcher::Suffix("_seconds".to_owned()), LATENCY_BUCKETS)
             .expect("the latency buckets are not empty");
         let recorder = builder.build_recorder();
         let handle = recorder.handle();
@@ -167,6 +165,21 @@ fn describe_metrics() {
     );
     metrics::describe_gauge!("http_requests_in_flight", "Requests being handled now.");
     metrics::describe_gauge!("db_pool_connections", "Database connections, open and idle.");
+    metrics::describe_gauge!("cpu_pool_queue_length", "Jobs waiting for a CPU pool thread.");
+    metrics::describe_gauge!("cpu_pool_busy_threads", "CPU pool threads running a job.");
+    metrics::describe_histogram!(
+        "cpu_pool_wait_seconds",
+        metrics::Unit::Seconds,
+        "Time a job waited for a CPU pool thread."
+    );
+    metrics::describe_counter!(
+        "cpu_pool_rejected_total",
+        "Jobs a CPU pool refused (503), by reason."
+    );
+    metrics::describe_counter!(
+        "http_requests_shed_total",
+        "Requests a route's concurrency limit refused (503)."
+    );
 }
 
 /// The metrics in Prometheus' text format, with the pool read now.

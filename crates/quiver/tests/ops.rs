@@ -102,3 +102,35 @@ async fn readiness_fails_with_503_when_the_database_is_gone() {
     );
     assert_eq!(client.get("/healthz").await.status(), 200, "the process itself is fine");
 }
+
+#[tokio::test]
+async fn cpu_pool_queues_waits_and_refusals_are_exported() {
+    use quiver::cpu::CpuPool;
+    let pool = CpuPool::builder().name("resize").threads(1).queue(0).build().unwrap();
+    let client = TestClient::new(App::new().operations(Operations::new()));
+    let (started, release) = (std::sync::mpsc::channel(), std::sync::mpsc::channel::<()>());
+    let busy = {
+        let pool = pool.clone();
+        let (tell, wait) = (started.0, release.1);
+        tokio::spawn(async move {
+            pool.run(move |_| {
+                tell.send(()).unwrap();
+                wait.recv().unwrap();
+            })
+            .await
+        })
+    };
+    tokio::task::spawn_blocking(move || started.1.recv().unwrap()).await.unwrap();
+    let refused = pool.run(|_| ()).await.unwrap_err();
+    assert_eq!(refused.retry_after(), 1);
+    release.0.send(()).unwrap();
+    busy.await.unwrap().unwrap();
+
+    let text = client.get("/metrics").await.text();
+    let has = |line: &str| text.lines().any(|l| l == line);
+    assert!(has(r#"cpu_pool_rejected_total{pool="resize",reason="queue_full"} 1"#), "{text}");
+    assert!(has(r#"cpu_pool_jobs_total{pool="resize"} 1"#), "{text}");
+    assert!(has(r#"cpu_pool_queue_length{pool="resize"} 0"#), "{text}");
+    assert!(has(r#"cpu_pool_wait_seconds_count{pool="resize"} 1"#), "{text}");
+    assert!(text.contains(r#"cpu_pool_wait_seconds_bucket{pool="resize",le="0.001"}"#), "{text}");
+}
