@@ -1,6 +1,8 @@
 //! The bench server's app: hello's plaintext/json/validate routes plus the database
 //! workloads of `../shared/bench/WORKLOADS.md`, written the way a user would write them
-//! with the ORM, and the `auth` workload's `/me`.
+//! with the ORM, the `auth` workload's `/me`, and `/predict` (MobileNetV2 on a CPU pool).
+
+pub mod predict;
 
 use quiver::auth::TokenClaims;
 use quiver::auth::tokens::Jwt;

@@ -1,0 +1,200 @@
+//! `POST /predict` (WORKLOADS.md, "ML"): the top five MobileNetV2 classes of a JPEG or PNG.
+//!
+//! Decoding and inference are CPU-bound: they run on a [`CpuPool`] whose threads each own an
+//! ONNX Runtime session (one intra-op and one inter-op thread each, all graph optimisations),
+//! made before the server answers. The I/O threads only read the body and write the answer, so
+//! other routes keep answering while every core infers; when the queue is full or a request
+//! would wait past the budget, it gets `503` with `Retry-After` at once.
+
+use std::time::Duration;
+
+use image::imageops::FilterType;
+use ort::session::Session;
+use ort::session::builder::GraphOptimizationLevel;
+use ort::value::Tensor;
+use quiver::cpu::CpuPool;
+use quiver::prelude::*;
+use quiver::response::IntoResponse;
+
+const SIDE: u32 = 224;
+const MEAN: [f32; 3] = [0.485, 0.456, 0.406];
+const STD: [f32; 3] = [0.229, 0.224, 0.225];
+
+/// One of the five most likely classes.
+#[derive(Serialize, JsonSchema, Debug, Clone, PartialEq)]
+pub struct Class {
+    /// The ImageNet class index, 0..1000.
+    pub class: usize,
+    /// Its probability.
+    pub prob: f32,
+}
+
+/// How the inference pool is sized and guarded.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    /// Inference threads (default: the cores the process may use).
+    pub threads: Option<usize>,
+    /// Requests that may wait for a thread (default 32 per thread).
+    pub queue: Option<usize>,
+    /// The longest a request should wait for a thread before it is refused (default 1 s).
+    pub max_wait: Duration,
+}
+
+impl PoolSettings {
+    /// From `QUIVER_PREDICT_THREADS`, `QUIVER_PREDICT_QUEUE`, `QUIVER_PREDICT_MAX_WAIT_MS`.
+    pub fn from_env() -> Self {
+        let number = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+        Self {
+            threads: number("QUIVER_PREDICT_THREADS").map(|n| n as usize),
+            queue: number("QUIVER_PREDICT_QUEUE").map(|n| n as usize),
+            max_wait: Duration::from_millis(number("QUIVER_PREDICT_MAX_WAIT_MS").unwrap_or(1000)),
+        }
+    }
+}
+
+/// The inference pool: one ONNX Runtime session per thread, the runtime loaded from `dylib`
+/// (the `libonnxruntime.so` of the PyPI wheel, so every framework runs the same engine).
+pub fn pool(
+    model: &str,
+    dylib: &str,
+    settings: &PoolSettings,
+) -> std::io::Result<CpuPool<Session>> {
+    let unusable = |e: &dyn std::fmt::Display| {
+        std::io::Error::other(format!("the ONNX Runtime at {dylib} cannot be used: {e}"))
+    };
+    let environment = ort::init_from(dylib)
+        .map_err(|e| unusable(&e))?
+        .with_name("quiver-bench")
+        .build()
+        .map_err(|e| unusable(&e))?;
+    let threads = settings
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let model = model.to_owned();
+    CpuPool::builder()
+        .name("predict")
+        .threads(threads)
+        .queue(settings.queue.unwrap_or(32 * threads))
+        .max_wait(settings.max_wait)
+        .build_with(move |_| {
+            Session::builder(&environment)?
+                .with_optimization_level(GraphOptimizationLevel::All)?
+                .with_intra_threads(1)?
+                .with_inter_threads(1)?
+                .commit_from_file(&model)
+        })
+}
+
+/// Why an image could not be classified.
+#[derive(Debug)]
+pub enum PredictError {
+    /// The bytes are not a JPEG or PNG that decodes (400).
+    BadImage(String),
+    /// The model failed (500).
+    Inference(String),
+}
+
+/// The five most likely classes of an image (JPEG or PNG, sent as the raw body).
+#[post(
+    "/predict",
+    tag = "bench",
+    error(400, "The body is not an image that decodes"),
+    error(415, "Only image/jpeg and image/png")
+)]
+async fn predict(
+    pool: CpuPool<Session>,
+    #[header] content_type: Option<String>,
+    body: bytes::Bytes,
+) -> Result<Json<Vec<Class>>> {
+    let kind = content_type.as_deref().unwrap_or_default();
+    let kind = kind.split(';').next().unwrap_or_default().trim();
+    if !kind.eq_ignore_ascii_case("image/jpeg") && !kind.eq_ignore_ascii_case("image/png") {
+        return Err(HttpError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("send image/jpeg or image/png, not {kind:?}"),
+        )
+        .into());
+    }
+    let classes = pool.run(move |session| classify(session, &body)).await?;
+    match classes {
+        Ok(classes) => Ok(Json(classes)),
+        Err(PredictError::BadImage(why)) => Err(HttpError::bad_request(why).into()),
+        Err(PredictError::Inference(why)) => {
+            Err(quiver::Error::internal(std::io::Error::other(why)))
+        }
+    }
+}
+
+/// The `/predict` route.
+pub fn routes() -> Vec<quiver::Route> {
+    routes![predict]
+}
+
+/// Decode, resize when needed (bilinear), normalise to NCHW f32, infer, keep the top five.
+pub fn classify(session: &mut Session, bytes: &[u8]) -> Result<Vec<Class>, PredictError> {
+    let input = preprocess(bytes)?;
+    let run = || -> ort::Result<Vec<Class>> {
+        let side = SIDE as usize;
+        let tensor = Tensor::from_array(([1usize, 3, side, side], input.into_boxed_slice()))?;
+        let outputs = session.run(ort::inputs!["input" => tensor])?;
+        let (_, probabilities) = outputs["probs"].try_extract_tensor::<f32>()?;
+        Ok(top_five(probabilities))
+    };
+    run().map_err(|e| PredictError::Inference(e.to_string()))
+}
+
+fn preprocess(bytes: &[u8]) -> Result<Vec<f32>, PredictError> {
+    let image = image::load_from_memory(bytes)
+        .map_err(|e| PredictError::BadImage(format!("the body is not an image that decodes: {e}")))?
+        .to_rgb8();
+    let image = if image.dimensions() == (SIDE, SIDE) {
+        image
+    } else {
+        image::imageops::resize(&image, SIDE, SIDE, FilterType::Triangle)
+    };
+    let plane = (SIDE * SIDE) as usize;
+    let mut planes = vec![0f32; 3 * plane];
+    for (index, pixel) in image.pixels().enumerate() {
+        for channel in 0..3 {
+            planes[channel * plane + index] =
+                (f32::from(pixel[channel]) / 255.0 - MEAN[channel]) / STD[channel];
+        }
+    }
+    Ok(planes)
+}
+
+/// The five highest probabilities, highest first.
+fn top_five(probabilities: &[f32]) -> Vec<Class> {
+    let mut order: Vec<usize> = (0..probabilities.len()).collect();
+    order.sort_unstable_by(|a, b| probabilities[*b].total_cmp(&probabilities[*a]));
+    order.truncate(5);
+    order.into_iter().map(|class| Class { class, prob: probabilities[class] }).collect()
+}
+
+impl IntoResponse for PredictError {
+    fn into_response(self) -> quiver::response::Response {
+        match self {
+            PredictError::BadImage(why) => HttpError::bad_request(why).into_response(),
+            PredictError::Inference(why) => {
+                quiver::Error::internal(std::io::Error::other(why)).into_response()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_top_five_are_the_highest_first() {
+        let p = [0.1, 0.3, 0.05, 0.2, 0.15, 0.12, 0.08];
+        let top: Vec<usize> = top_five(&p).into_iter().map(|c| c.class).collect();
+        assert_eq!(top, [1, 3, 4, 5, 0]);
+    }
+
+    #[test]
+    fn bytes_that_are_not_an_image_are_a_bad_image() {
+        assert!(matches!(preprocess(b"not an image"), Err(PredictError::BadImage(_))));
+    }
+}
