@@ -555,7 +555,12 @@ impl App {
             let label: Arc<str> = format!("{} {}", route.method, route.path).into();
             let endpoint = move |req: axum::extract::Request| {
                 let answer = handler(req, app.clone(), guards.clone());
-                crate::middleware::PollTimer::new(answer, slow_poll, label.clone())
+                match slow_poll {
+                    Some(limit) => futures_util::future::Either::Left(
+                        crate::middleware::PollTimer::new(answer, limit, label.clone()),
+                    ),
+                    None => futures_util::future::Either::Right(answer),
+                }
             };
             let entry = by_path.remove(&route.path).unwrap_or_default();
             by_path.insert(route.path.clone(), entry.on(filter, endpoint));

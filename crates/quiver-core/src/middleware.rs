@@ -276,17 +276,13 @@ pin_project_lite::pin_project! {
     pub(crate) struct PollTimer<F> {
         #[pin]
         inner: F,
-        limit: Option<std::time::Duration>,
+        limit: std::time::Duration,
         route: std::sync::Arc<str>,
     }
 }
 
 impl<F> PollTimer<F> {
-    pub(crate) fn new(
-        inner: F,
-        limit: Option<std::time::Duration>,
-        route: std::sync::Arc<str>,
-    ) -> Self {
+    pub(crate) fn new(inner: F, limit: std::time::Duration, route: std::sync::Arc<str>) -> Self {
         Self { inner, limit, route }
     }
 }
@@ -299,7 +295,7 @@ impl<F: std::future::Future> std::future::Future for PollTimer<F> {
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Self::Output> {
         let this = self.project();
-        let Some(limit) = *this.limit else { return this.inner.poll(cx) };
+        let limit = *this.limit;
         let started = std::time::Instant::now();
         let answer = this.inner.poll(cx);
         let took = started.elapsed();

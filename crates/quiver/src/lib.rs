@@ -116,6 +116,7 @@ pub use project::{Project, ProjectContext};
 /// The crates Quiver builds on, re-exported so apps use the same versions.
 pub mod deps {
     pub use axum;
+    pub use bytes;
     pub use chrono;
     pub use http;
     pub use rust_decimal;
@@ -153,6 +154,9 @@ pub mod docs {
     #[doc = include_str!("../docs/project.md")]
     pub mod project {}
 
+    #[doc = include_str!("../docs/cpu.md")]
+    pub mod cpu {}
+
     #[doc = include_str!("../docs/pages.md")]
     pub mod pages {}
 }
@@ -161,6 +165,7 @@ pub mod docs {
 pub mod prelude {
     pub use crate::admin::{AdminAppExt, AdminSite};
     pub use crate::auth::{Auth, AuthAppExt, CurrentUser, OptionalUser, Require, perm};
+    pub use crate::cpu::CpuPool;
     pub use crate::extract::{
         BodyStream, Cookies, Dep, Dependency, Form, Headers, Json, Multipart, Path, Query, Request,
         State, UploadedFile,
