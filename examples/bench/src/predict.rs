@@ -34,7 +34,8 @@ pub struct Class {
 pub struct PoolSettings {
     /// Inference threads (default: the cores the process may use).
     pub threads: Option<usize>,
-    /// Requests that may wait for a thread (default 32 per thread).
+    /// Requests that may wait for a thread (default 32 per thread; see BENCHMARKS.md for 64
+    /// and for no limit).
     pub queue: Option<usize>,
     /// The longest a request should wait for a thread before it is refused (default 1 s).
     pub max_wait: Duration,
