@@ -577,6 +577,27 @@ fn ask_renames(
     Ok(())
 }
 
+/// Applies every pending migration of `apps` to `db` — read as `migrate` reads them (from each
+/// app's folder, or built in) — and, with the auth app among them, creates the models'
+/// permissions; what ran. For tests and tools that set up a database without the CLI.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let db = quiver::orm::Db::connect("sqlite::memory:").await.unwrap();
+/// let ran = quiver::manage::migrate_apps(&db, &[quiver::manage::App::auth()]).await.unwrap();
+/// assert_eq!(ran, [("auth.0001_initial".to_owned(), true)]);
+/// # });
+/// ```
+pub async fn migrate_apps(db: &Db, apps: &[App]) -> crate::orm::Result<migrations::Plan> {
+    let files = load_all(apps, std::path::Path::new("migrations"))?;
+    let ran = migrations::migrate(db, &files, &Target::Latest, false).await?;
+    let auth =
+        apps.iter().any(|a| a.label == "auth").then(|| crate::auth::Auth::new(db, [0u8; 32]));
+    // Writing to a sink cannot fail; a failure to create permissions is reported as a warning.
+    let _ = post_migrate(apps, auth.as_ref(), db, &mut std::io::sink()).await;
+    Ok(ran)
+}
+
 /// Django's post-migrate step, with the auth app in the project: every model gets its
 /// add/change/delete/view permissions (and the auth settings' custom ones).
 pub(crate) async fn post_migrate(

@@ -39,12 +39,7 @@ pub fn apps() -> Vec<quiver::manage::App> {
 
 /// Applies every migration (auth, admin, Conduit) to `db`.
 pub async fn migrate(db: &Db) -> quiver::orm::Result<()> {
-    use quiver::orm::migrations::{Target, load_embedded, migrate};
-    let mut files = Vec::new();
-    for app in apps() {
-        files.extend(load_embedded(app.label, app.embedded.unwrap_or_default().iter().copied())?);
-    }
-    migrate(db, &files, &Target::Latest, false).await.map(drop)
+    quiver::manage::migrate_apps(db, &apps()).await.map(drop)
 }
 
 /// The auth settings: JWTs valid for a day (the spec's clients keep one token).

@@ -8,7 +8,7 @@
 //!   `static/`), with login, logout and a review form.
 //! - the admin at `/admin/` for every model, and `seed` for the demo data of the first start.
 //!
-//! `main.rs` hands [`apps`], [`app`] and [`seed`] to `quiver::Project`, which runs the command
+//! `main.rs` hands [`apps`], [`app`] and [`seed()`] to `quiver::Project`, which runs the command
 //! line; tests call them directly.
 
 pub mod api;
@@ -46,12 +46,7 @@ pub fn apps() -> Vec<quiver::manage::App> {
 
 /// Applies every migration (auth, admin, shop) to `db`, as `migrate` does.
 pub async fn migrate(db: &Db) -> quiver::orm::Result<()> {
-    use quiver::orm::migrations::{Target, load_embedded, migrate};
-    let mut files = Vec::new();
-    for app in apps() {
-        files.extend(load_embedded(app.label, app.embedded.unwrap_or_default().iter().copied())?);
-    }
-    migrate(db, &files, &Target::Latest, false).await.map(drop)
+    quiver::manage::migrate_apps(db, &apps()).await.map(drop)
 }
 
 /// Where uploaded pictures are kept (`media/` in the working directory by default) and the

@@ -11,8 +11,10 @@ mod browser_support;
 
 use std::sync::Arc;
 
-use browser_support::{browser, chromedriver_or_skip, screenshot_dir, serve};
-use fantoccini::elements::Element;
+use browser_support::{
+    browser, chromedriver_or_skip, click, fill, find, screenshot, serve, text_of, texts_of,
+    value_of, wait_for,
+};
 use fantoccini::error::CmdError;
 use fantoccini::{Client, Locator};
 use quiver::auth::password::PasswordHasher;
@@ -249,45 +251,6 @@ async fn a_shopper_browses_logs_in_and_reviews_in_a_browser() {
     result.expect("a shopper gets through the shop in Chromium");
 }
 
-async fn find(client: &Client, css: &str) -> Result<Element, CmdError> {
-    client.find(Locator::Css(css)).await
-}
-
-/// Waits until the current page has `css` (use after a navigation).
-async fn wait_for(client: &Client, css: &str) -> Result<Element, CmdError> {
-    client.wait().for_element(Locator::Css(css)).await
-}
-
-async fn click(client: &Client, css: &str) -> Result<(), CmdError> {
-    find(client, css).await?.click().await
-}
-
-/// Replaces what the input `css` holds with `value`, by typing.
-async fn fill(client: &Client, css: &str, value: &str) -> Result<(), CmdError> {
-    let input = find(client, css).await?;
-    input.clear().await?;
-    input.send_keys(value).await
-}
-
-/// The text a user sees in `css`.
-async fn text_of(client: &Client, css: &str) -> Result<String, CmdError> {
-    Ok(find(client, css).await?.text().await?.trim().to_owned())
-}
-
-/// The text of every element matching `css`.
-async fn texts_of(client: &Client, css: &str) -> Result<Vec<String>, CmdError> {
-    let mut texts = Vec::new();
-    for element in client.find_all(Locator::Css(css)).await? {
-        texts.push(element.text().await?.trim().to_owned());
-    }
-    Ok(texts)
-}
-
-/// The current value of the form control `css`.
-async fn value_of(client: &Client, css: &str) -> Result<String, CmdError> {
-    Ok(find(client, css).await?.prop("value").await?.unwrap_or_default())
-}
-
 /// Whether the element `css` is inside the window without scrolling.
 async fn in_view(client: &Client, css: &str) -> Result<bool, CmdError> {
     let script = "const box = document.querySelector(arguments[0]).getBoundingClientRect();
@@ -298,8 +261,5 @@ async fn in_view(client: &Client, css: &str) -> Result<bool, CmdError> {
 
 /// Writes a PNG of the current page under `target/showcase-screenshots/`.
 async fn save_screenshot(client: &Client, name: &str) -> Result<(), CmdError> {
-    let png = client.screenshot().await?;
-    std::fs::write(screenshot_dir("showcase-screenshots").join(name), png)
-        .expect("the screenshot is written");
-    Ok(())
+    screenshot(client, "showcase-screenshots", name).await
 }

@@ -11,11 +11,13 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use fantoccini::elements::Element;
 use fantoccini::error::CmdError;
 use fantoccini::{Client, Locator};
 use quiver::prelude::*;
-use support::{browser, chromedriver_or_skip, screenshot_dir, serve};
+use support::{
+    browser, chromedriver_or_skip, click, fill, find, screenshot, serve, text_of, texts_of,
+    value_of, wait_for,
+};
 
 use crate::{Article, Author, Comment, PASSWORD, Status, app, content, database, users};
 
@@ -233,57 +235,15 @@ async fn success_message(client: &Client, page: &str) -> Result<String, CmdError
     Ok(message.text().await?.trim().to_owned())
 }
 
-async fn find(client: &Client, css: &str) -> Result<Element, CmdError> {
-    client.find(Locator::Css(css)).await
-}
-
-/// Waits until the current page has `css` (use after a navigation).
-async fn wait_for(client: &Client, css: &str) -> Result<Element, CmdError> {
-    client.wait().for_element(Locator::Css(css)).await
-}
-
-async fn click(client: &Client, css: &str) -> Result<(), CmdError> {
-    find(client, css).await?.click().await
-}
-
 /// Clicks the page's button labelled `label` (not the header's "Log out").
 async fn click_button(client: &Client, label: &str) -> Result<(), CmdError> {
     let xpath = format!(r#"//main//button[normalize-space()="{label}"]"#);
     client.find(Locator::XPath(&xpath)).await?.click().await
 }
 
-/// Replaces what the input `css` holds with `value`, by typing.
-async fn fill(client: &Client, css: &str, value: &str) -> Result<(), CmdError> {
-    let input = find(client, css).await?;
-    input.clear().await?;
-    input.send_keys(value).await
-}
-
-/// The text a user sees in `css`.
-async fn text_of(client: &Client, css: &str) -> Result<String, CmdError> {
-    Ok(find(client, css).await?.text().await?.trim().to_owned())
-}
-
-/// The text of every element matching `css`.
-async fn texts_of(client: &Client, css: &str) -> Result<Vec<String>, CmdError> {
-    let mut texts = Vec::new();
-    for element in client.find_all(Locator::Css(css)).await? {
-        texts.push(element.text().await?.trim().to_owned());
-    }
-    Ok(texts)
-}
-
-/// The current value of the form control `css`.
-async fn value_of(client: &Client, css: &str) -> Result<String, CmdError> {
-    Ok(find(client, css).await?.prop("value").await?.unwrap_or_default())
-}
-
 /// Writes a PNG of the current page under `target/admin-screenshots/`.
 async fn save_screenshot(client: &Client, name: &str) -> Result<(), CmdError> {
-    let png = client.screenshot().await?;
-    std::fs::write(screenshot_dir("admin-screenshots").join(name), png)
-        .expect("the screenshot is written");
-    Ok(())
+    screenshot(client, "admin-screenshots", name).await
 }
 
 /// Removes the SQLite file (and its journal files) of an earlier run.

@@ -1,12 +1,16 @@
 //! Helpers for the tests that drive a real headless Chromium through chromedriver (Debian's
-//! `chromium` and `chromium-driver`). Included by each browser test with `#[path]`.
+//! `chromium` and `chromium-driver`). Included by each browser test with `#[path]`; each uses
+//! some of them.
+#![allow(dead_code)]
 
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
+use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use quiver::Server;
 use quiver::prelude::*;
@@ -91,4 +95,52 @@ pub fn screenshot_dir(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("..").join(name);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// The element `css` on the current page.
+pub async fn find(client: &Client, css: &str) -> Result<Element, CmdError> {
+    client.find(Locator::Css(css)).await
+}
+
+/// Waits until the current page has `css` (use after a navigation).
+pub async fn wait_for(client: &Client, css: &str) -> Result<Element, CmdError> {
+    client.wait().for_element(Locator::Css(css)).await
+}
+
+/// Clicks the element `css`.
+pub async fn click(client: &Client, css: &str) -> Result<(), CmdError> {
+    find(client, css).await?.click().await
+}
+
+/// Replaces what the input `css` holds with `value`, by typing.
+pub async fn fill(client: &Client, css: &str, value: &str) -> Result<(), CmdError> {
+    let input = find(client, css).await?;
+    input.clear().await?;
+    input.send_keys(value).await
+}
+
+/// The text a user sees in `css`.
+pub async fn text_of(client: &Client, css: &str) -> Result<String, CmdError> {
+    Ok(find(client, css).await?.text().await?.trim().to_owned())
+}
+
+/// The text of every element matching `css`.
+pub async fn texts_of(client: &Client, css: &str) -> Result<Vec<String>, CmdError> {
+    let mut texts = Vec::new();
+    for element in client.find_all(Locator::Css(css)).await? {
+        texts.push(element.text().await?.trim().to_owned());
+    }
+    Ok(texts)
+}
+
+/// The current value of the form control `css`.
+pub async fn value_of(client: &Client, css: &str) -> Result<String, CmdError> {
+    Ok(find(client, css).await?.prop("value").await?.unwrap_or_default())
+}
+
+/// Writes a PNG of the current page as `folder/name` under the target directory.
+pub async fn screenshot(client: &Client, folder: &str, name: &str) -> Result<(), CmdError> {
+    let png = client.screenshot().await?;
+    std::fs::write(screenshot_dir(folder).join(name), png).expect("the screenshot is written");
+    Ok(())
 }
