@@ -160,7 +160,12 @@ impl Defaults {
             // Tests get a new, empty database each time.
             database_url: if profile == "test" { "sqlite::memory:" } else { "sqlite://db.sqlite3" },
             secret_key: DEV_SECRET_KEY,
-            allowed_hosts: vec!["localhost", "127.0.0.1", "[::1]"],
+            // `testserver` is the host `TestClient` sends, allowed in tests as Django does.
+            allowed_hosts: if profile == "test" {
+                vec!["localhost", "127.0.0.1", "[::1]", "testserver"]
+            } else {
+                vec!["localhost", "127.0.0.1", "[::1]"]
+            },
             https: false,
             behind_proxy: false,
             log_json: profile == "prod",
