@@ -75,11 +75,17 @@ impl Auth {
                 return Err(LoginError::Locked { retry_after: left_ip }.into());
             }
         }
-        let found = User::objects()
-            .filter(User::USERNAME.eq(username))
-            .first(&self.db)
-            .await
-            .map_err(Error::internal)?;
+        // No stored username holds a NUL (the databases refuse it): such a name is unknown,
+        // answered like any other wrong credentials, not looked up.
+        let found = if username.contains('\0') {
+            None
+        } else {
+            User::objects()
+                .filter(User::USERNAME.eq(username))
+                .first(&self.db)
+                .await
+                .map_err(Error::internal)?
+        };
         let verified = match &found {
             Some(user) => self.hasher.verify_async(password, &user.password).await,
             None => {

@@ -63,6 +63,10 @@ async fn wrong_credentials_get_401_with_www_authenticate() {
     let unknown =
         client.post("/auth/token").form(&[("username", "zed"), ("password", "nope")]).await;
     assert_eq!(unknown.json::<serde_json::Value>(), response.json::<serde_json::Value>());
+    // A NUL in the name (schemathesis sent one) is wrong credentials too, not a 500.
+    let nul = client.post("/auth/token").form(&[("username", "ad\0a"), ("password", "nope")]).await;
+    assert_eq!(nul.status(), 401, "{}", nul.text());
+    assert_eq!(nul.json::<serde_json::Value>(), response.json::<serde_json::Value>());
 }
 
 #[tokio::test]
