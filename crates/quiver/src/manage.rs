@@ -169,6 +169,21 @@ pub struct App {
 }
 
 impl App {
+    /// A project app whose migrations are built into the binary (`include_str!` of its
+    /// `migrations/*.toml`), read from there by `migrate`.
+    ///
+    /// ```
+    /// let app = quiver::manage::App::embedded("shop", &[], Vec::new());
+    /// assert_eq!((app.label, app.dir.is_none()), ("shop", true));
+    /// ```
+    pub fn embedded(
+        label: &'static str,
+        migrations: &'static [(&'static str, &'static str)],
+        models: Vec<&'static ModelMeta>,
+    ) -> Self {
+        App { label, dir: None, embedded: Some(migrations), models }
+    }
+
     /// The auth app (users, groups, permissions, sessions, tokens), with its built-in
     /// migrations. With it in the project, `migrate` also creates every model's permissions.
     pub fn auth() -> Self {

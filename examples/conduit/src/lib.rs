@@ -28,12 +28,7 @@ pub fn apps() -> Vec<quiver::manage::App> {
     vec![
         quiver::manage::App::auth(),
         quiver::manage::App::admin(),
-        quiver::manage::App {
-            label: "conduit",
-            dir: None,
-            embedded: Some(MIGRATIONS),
-            models: models::models(),
-        },
+        quiver::manage::App::embedded("conduit", MIGRATIONS, models::models()),
     ]
 }
 

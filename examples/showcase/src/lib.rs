@@ -35,12 +35,7 @@ pub fn apps() -> Vec<quiver::manage::App> {
     vec![
         quiver::manage::App::auth(),
         quiver::manage::App::admin(),
-        quiver::manage::App {
-            label: "shop",
-            dir: None,
-            embedded: Some(MIGRATIONS),
-            models: models::models(),
-        },
+        quiver::manage::App::embedded("shop", MIGRATIONS, models::models()),
     ]
 }
 
