@@ -33,7 +33,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::response::{IntoResponse, Response};
-use crossbeam_channel::{Sender, TrySendError};
+use crossbeam_channel::Sender;
 use http::StatusCode;
 use http::request::Parts;
 use schemars::SchemaGenerator;
@@ -52,12 +52,29 @@ struct Job<S> {
     work: Work<S>,
 }
 
+/// A place in the pool (a thread or a queue slot), given back when dropped: after the job
+/// ran, or when a job is dropped unrun.
+struct Admission {
+    admitted: Arc<AtomicUsize>,
+}
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        self.admitted.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 struct Shared<S> {
     name: String,
     sender: Sender<Job<S>>,
     threads: usize,
     capacity: usize,
     max_wait: Option<Duration>,
+    /// Jobs accepted and not finished (running or queued): at most `threads + capacity`.
+    /// Counted apart from the channel so that a free thread is free even in the instant it
+    /// is not yet waiting on the queue.
+    admitted: Arc<AtomicUsize>,
+    /// Jobs waiting for a thread.
     queued: AtomicUsize,
     /// Jobs running now.
     running: AtomicUsize,
@@ -165,13 +182,15 @@ impl CpuPoolBuilder {
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         let capacity = self.capacity.unwrap_or(threads * 4);
-        let (sender, receiver) = crossbeam_channel::bounded::<Job<S>>(capacity);
+        // Admission is counted in `admitted`; the channel only has to hold what was admitted.
+        let (sender, receiver) = crossbeam_channel::bounded::<Job<S>>(threads + capacity);
         let shared = Arc::new(Shared {
             name: self.name.clone(),
             sender,
             threads,
             capacity,
             max_wait: self.max_wait,
+            admitted: Arc::new(AtomicUsize::new(0)),
             queued: AtomicUsize::new(0),
             running: AtomicUsize::new(0),
             service_micros: AtomicU64::new(0),
@@ -252,6 +271,15 @@ impl<S: 'static> CpuPool<S> {
         {
             return Err(self.refuse(Reason::WouldWaitTooLong));
         }
+        let limit = shared.threads + shared.capacity;
+        if shared
+            .admitted
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < limit).then_some(n + 1))
+            .is_err()
+        {
+            return Err(self.refuse(Reason::QueueFull));
+        }
+        let admission = Admission { admitted: shared.admitted.clone() };
         let (reply, answer) = tokio::sync::oneshot::channel::<Result<T, Box<dyn Any + Send>>>();
         let pool = self.shared.clone();
         let job = Job {
@@ -262,6 +290,7 @@ impl<S: 'static> CpuPool<S> {
                 // Not run for a client that is gone, nor past the budget (the caller then
                 // answers 503 when the reply is dropped).
                 if too_late || reply.is_closed() {
+                    drop(admission);
                     return;
                 }
                 pool.running.fetch_add(1, Ordering::Relaxed);
@@ -269,22 +298,19 @@ impl<S: 'static> CpuPool<S> {
                 let result = std::panic::catch_unwind(AssertUnwindSafe(|| work(state)));
                 record_service(&pool, started.elapsed());
                 pool.running.fetch_sub(1, Ordering::Relaxed);
+                // The place is free before the caller hears back, so its next job is taken.
+                drop(admission);
                 let _ = reply.send(result);
             }),
         };
         shared.queued.fetch_add(1, Ordering::Relaxed);
         queue_gauge(shared);
-        match shared.sender.try_send(job) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_)) => {
-                shared.queued.fetch_sub(1, Ordering::Relaxed);
-                queue_gauge(shared);
-                return Err(self.refuse(Reason::QueueFull));
-            }
-            Err(TrySendError::Disconnected(_)) => {
-                shared.queued.fetch_sub(1, Ordering::Relaxed);
-                return Err(self.refuse(Reason::Stopped));
-            }
+        // Full cannot happen (the channel holds every admitted job); a refused job gives its
+        // admission back when it is dropped here.
+        if shared.sender.try_send(job).is_err() {
+            shared.queued.fetch_sub(1, Ordering::Relaxed);
+            queue_gauge(shared);
+            return Err(self.refuse(Reason::Stopped));
         }
         metrics::counter!("cpu_pool_jobs_total", "pool" => shared.name.clone()).increment(1);
         match answer.await {

@@ -195,6 +195,20 @@ async fn a_panic_on_the_pool_is_a_500_and_the_thread_keeps_serving() {
     assert_eq!(client.get("/explode").await.status(), 500, "the same thread, still alive");
 }
 
+/// A free thread takes work at once, even in the instant after the pool started or after its
+/// previous job answered (when the thread is not yet back waiting on the queue): with no queue
+/// at all, one caller at a time is never refused.
+#[tokio::test]
+async fn a_free_thread_takes_work_at_once_even_right_after_start_or_a_previous_job() {
+    for round in 0..50 {
+        let pool = CpuPool::builder().threads(1).queue(0).build().unwrap();
+        for job in 0..20 {
+            let answer = pool.run(move |_| job * 2).await;
+            assert_eq!(answer, Ok(job * 2), "round {round}, job {job}");
+        }
+    }
+}
+
 #[test]
 fn a_thread_state_that_cannot_be_made_stops_the_pool_from_starting() {
     let error = CpuPool::builder()
