@@ -266,11 +266,7 @@ impl<S: 'static> CpuPool<S> {
         T: Send + 'static,
     {
         let shared = &self.shared;
-        if let Some(budget) = shared.max_wait
-            && self.expected_wait() > budget
-        {
-            return Err(self.refuse(Reason::WouldWaitTooLong));
-        }
+        self.admits_now()?;
         let limit = shared.threads + shared.capacity;
         if shared
             .admitted
@@ -319,6 +315,21 @@ impl<S: 'static> CpuPool<S> {
             // The job was dropped unrun: it waited past the budget.
             Err(_) => Err(self.refuse(Reason::WaitedTooLong)),
         }
+    }
+
+    /// Whether a job submitted now would be taken: refused when every place is taken, or when
+    /// it would wait past the budget.
+    fn admits_now(&self) -> Result<(), Overloaded> {
+        let shared = &self.shared;
+        if shared.admitted.load(Ordering::Acquire) >= shared.threads + shared.capacity {
+            return Err(self.refuse(Reason::QueueFull));
+        }
+        if let Some(budget) = shared.max_wait
+            && self.expected_wait() > budget
+        {
+            return Err(self.refuse(Reason::WouldWaitTooLong));
+        }
+        Ok(())
     }
 
     /// Jobs waiting for a thread now.
@@ -480,10 +491,17 @@ impl From<Overloaded> for Error {
     }
 }
 
+/// The pool from the app's state. A request the pool could not take now is refused here,
+/// before its body is read: a 20 KB upload that would only be answered `503` costs the server
+/// nothing but its headers. (A handler that only sometimes needs the pool takes
+/// `State<CpuPool<S>>` instead and is refused by [`CpuPool::run`].)
 impl<S: Send + 'static> FromRequestParts for CpuPool<S> {
     async fn from_request_parts(_parts: &mut Parts, app: &AppContext) -> crate::Result<Self> {
         match app.state::<CpuPool<S>>() {
-            Some(pool) => Ok(pool.clone()),
+            Some(pool) => {
+                pool.admits_now()?;
+                Ok(pool.clone())
+            }
             None => Err(Error::internal(format!(
                 "a CpuPool<{0}> was asked for but none is registered: add `.state(CpuPool::builder()...build()?)` to the App",
                 std::any::type_name::<S>()

@@ -57,6 +57,12 @@ async fn work(pool: CpuPool, gate: State<Gate>) -> Result<&'static str> {
     Ok("done")
 }
 
+/// Takes an upload to the pool.
+#[post("/upload")]
+async fn upload(pool: CpuPool, body: bytes::Bytes) -> Result<String> {
+    Ok(pool.run(move |_| body.len()).await?.to_string())
+}
+
 /// Answers at once.
 #[get("/json")]
 async fn json() -> Json<serde_json::Value> {
@@ -78,7 +84,7 @@ async fn serve(
     quiver::server::ShutdownHandle,
     tokio::task::JoinHandle<std::io::Result<()>>,
 ) {
-    let app = App::new().state(pool).state(gate).routes(routes![work, json, explode]);
+    let app = App::new().state(pool).state(gate).routes(routes![work, json, explode, upload]);
     let server = Server::bind(app, "127.0.0.1:0").await.unwrap();
     let addr = server.local_addr();
     let stop = server.shutdown_handle();
@@ -124,6 +130,18 @@ async fn a_saturated_pool_leaves_other_routes_answering_and_refuses_the_overflow
     assert!(head.contains("\r\nretry-after: "), "{head}");
     let detail: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert!(detail["detail"].as_str().unwrap().contains("the work pool is at capacity"), "{body}");
+
+    // An upload to the full pool is refused on its headers: the server does not wait for a
+    // body it would only answer 503 to (this client never sends it).
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = "POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\n";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = [0u8; 12];
+    tokio::time::timeout(Duration::from_secs(10), stream.read_exact(&mut answer))
+        .await
+        .expect("answered without the body")
+        .unwrap();
+    assert_eq!(&answer, b"HTTP/1.1 503");
 
     gate.open();
     assert_eq!(running.await.unwrap().0, 200);
