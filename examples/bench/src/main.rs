@@ -1,7 +1,10 @@
 //! The bench server (see `../shared/bench/README.md`, "Bench server contract"): listens on
 //! `127.0.0.1:$PORT`, SQLite at `$BENCH_DB`, or PostgreSQL at `$BENCH_PG_URL` when set;
-//! `/predict` runs `$BENCH_MODEL` with the ONNX Runtime at `$ORT_DYLIB_PATH` (both needed for
-//! the route; the sessions are made before the server listens).
+//! `/predict` runs `$BENCH_MODEL` when it is set, with the engine `BENCH_ENGINE` names (ort or
+//! tract; without it, ONNX Runtime when `$ORT_DYLIB_PATH` is set, else tract). The engines are
+//! loaded before the server listens, and one line on stderr says which.
+
+use quiver_bench::predict::{self, EngineChoice, PoolSettings};
 
 fn main() -> std::io::Result<()> {
     let port = std::env::var("PORT").unwrap_or_else(|_| "8080".into());
@@ -17,12 +20,24 @@ fn main() -> std::io::Result<()> {
     runtime.block_on(async move {
         let db = quiver::orm::Db::connect(&url).await.map_err(std::io::Error::other)?;
         let mut app = quiver_bench::app(db).access_log(false);
-        let model = std::env::var("BENCH_MODEL").ok().filter(|m| !m.is_empty());
-        let dylib = std::env::var("ORT_DYLIB_PATH").ok().filter(|d| !d.is_empty());
-        if let (Some(model), Some(dylib)) = (model, dylib) {
-            let settings = quiver_bench::predict::PoolSettings::from_env();
-            let pool = quiver_bench::predict::pool(&model, &dylib, &settings)?;
-            app = app.state(pool).routes(quiver_bench::predict::routes());
+        if let Some(model) = std::env::var("BENCH_MODEL").ok().filter(|m| !m.is_empty()) {
+            match EngineChoice::from_env()? {
+                Some(engine) => {
+                    let settings = PoolSettings::from_env();
+                    let pool = predict::pool(&model, &engine, &settings)?;
+                    eprintln!(
+                        "predict: {}, {} threads, queue {}, budget {} ms",
+                        engine.name(),
+                        settings.thread_count(),
+                        settings.queue_capacity(),
+                        settings.max_wait.as_millis()
+                    );
+                    app = app.state(pool).routes(predict::routes());
+                }
+                None => eprintln!(
+                    "predict: off, no engine (set ORT_DYLIB_PATH, or build with the tract feature)"
+                ),
+            }
         }
         app.serve(format!("127.0.0.1:{port}")).await
     })

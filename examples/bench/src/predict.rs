@@ -1,20 +1,33 @@
 //! `POST /predict` (WORKLOADS.md, "ML"): the top five MobileNetV2 classes of a JPEG or PNG.
 //!
 //! Decoding and inference are CPU-bound: they run on a [`CpuPool`] whose threads each own an
-//! ONNX Runtime session (one intra-op and one inter-op thread each, all graph optimisations),
-//! made before the server answers. The I/O threads only read the body and write the answer, so
-//! other routes keep answering while every core infers; when the queue is full or a request
-//! would wait past the budget, it gets `503` with `Retry-After` at once.
+//! [`Engine`], made before the server answers. The I/O threads only read the body and write
+//! the answer, so other routes keep answering while every core infers; when the queue is full
+//! or a request would wait past the budget, it gets `503` with `Retry-After` at once.
+//!
+//! Two engines can run the same `.onnx` file, each on one core per pool thread, with the same
+//! decoding, resize, normalisation and top five:
+//!
+//! - **ort**: ONNX Runtime, loaded at run time from the `libonnxruntime.so` at
+//!   `ORT_DYLIB_PATH` (the PyPI wheel's, so every framework in the bench runs the same engine);
+//!   one session per thread, all graph optimisations.
+//! - **tract**: pure Rust, nothing to install (the `tract` feature, on by default). The model
+//!   is optimised once for its fixed `[1, 3, 224, 224]` f32 input; the threads share that plan
+//!   and each keeps its own run state.
+//!
+//! [`EngineChoice::from_env`] picks one at start: `BENCH_ENGINE=ort` or `BENCH_ENGINE=tract`;
+//! without it, ort when `ORT_DYLIB_PATH` is set, else tract.
+
+mod engine;
 
 use std::time::Duration;
 
 use image::imageops::FilterType;
-use ort::session::Session;
-use ort::session::builder::GraphOptimizationLevel;
-use ort::value::Tensor;
 use quiver::cpu::CpuPool;
 use quiver::prelude::*;
 use quiver::response::IntoResponse;
+
+pub use engine::{Engine, EngineChoice};
 
 const SIDE: u32 = 224;
 const MEAN: [f32; 3] = [0.485, 0.456, 0.406];
@@ -51,39 +64,34 @@ impl PoolSettings {
             max_wait: Duration::from_millis(number("QUIVER_PREDICT_MAX_WAIT_MS").unwrap_or(1000)),
         }
     }
+
+    /// The inference threads: [`threads`](Self::threads), or the cores the process may use.
+    pub fn thread_count(&self) -> usize {
+        self.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    }
+
+    /// The requests that may wait: [`queue`](Self::queue), or 32 per thread.
+    pub fn queue_capacity(&self) -> usize {
+        self.queue.unwrap_or(32 * self.thread_count())
+    }
 }
 
-/// The inference pool: one ONNX Runtime session per thread, the runtime loaded from `dylib`
-/// (the `libonnxruntime.so` of the PyPI wheel, so every framework runs the same engine).
+/// The inference pool: one [`Engine`] of the chosen kind per thread.
+///
+/// The threads load their engines before this returns, so a model that cannot be loaded is an
+/// error here, not on the first request.
 pub fn pool(
     model: &str,
-    dylib: &str,
+    engine: &EngineChoice,
     settings: &PoolSettings,
-) -> std::io::Result<CpuPool<Session>> {
-    let unusable = |e: &dyn std::fmt::Display| {
-        std::io::Error::other(format!("the ONNX Runtime at {dylib} cannot be used: {e}"))
-    };
-    let environment = ort::init_from(dylib)
-        .map_err(|e| unusable(&e))?
-        .with_name("quiver-bench")
-        .build()
-        .map_err(|e| unusable(&e))?;
-    let threads = settings
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let model = model.to_owned();
+) -> std::io::Result<CpuPool<Engine>> {
+    let loader = engine::Loader::new(model, engine)?;
     CpuPool::builder()
         .name("predict")
-        .threads(threads)
-        .queue(settings.queue.unwrap_or(32 * threads))
+        .threads(settings.thread_count())
+        .queue(settings.queue_capacity())
         .max_wait(settings.max_wait)
-        .build_with(move |_| {
-            Session::builder(&environment)?
-                .with_optimization_level(GraphOptimizationLevel::All)?
-                .with_intra_threads(1)?
-                .with_inter_threads(1)?
-                .commit_from_file(&model)
-        })
+        .build_with(move |_| loader.engine())
 }
 
 /// Why an image could not be classified.
@@ -103,7 +111,7 @@ pub enum PredictError {
     error(415, "Only image/jpeg and image/png")
 )]
 async fn predict(
-    pool: CpuPool<Session>,
+    pool: CpuPool<Engine>,
     #[header] content_type: Option<String>,
     body: bytes::Bytes,
 ) -> Result<Json<Vec<Class>>> {
@@ -116,7 +124,7 @@ async fn predict(
         )
         .into());
     }
-    let classes = pool.run(move |session| classify(session, &body)).await?;
+    let classes = pool.run(move |engine| classify(engine, &body)).await?;
     match classes {
         Ok(classes) => Ok(Json(classes)),
         Err(PredictError::BadImage(why)) => Err(HttpError::bad_request(why).into()),
@@ -132,16 +140,10 @@ pub fn routes() -> Vec<quiver::Route> {
 }
 
 /// Decode, resize when needed (bilinear), normalise to NCHW f32, infer, keep the top five.
-pub fn classify(session: &mut Session, bytes: &[u8]) -> Result<Vec<Class>, PredictError> {
+pub fn classify(engine: &mut Engine, bytes: &[u8]) -> Result<Vec<Class>, PredictError> {
     let input = preprocess(bytes)?;
-    let run = || -> ort::Result<Vec<Class>> {
-        let side = SIDE as usize;
-        let tensor = Tensor::from_array(([1usize, 3, side, side], input.into_boxed_slice()))?;
-        let outputs = session.run(ort::inputs!["input" => tensor])?;
-        let (_, probabilities) = outputs["probs"].try_extract_tensor::<f32>()?;
-        Ok(top_five(probabilities))
-    };
-    run().map_err(|e| PredictError::Inference(e.to_string()))
+    let probabilities = engine.probabilities(input).map_err(PredictError::Inference)?;
+    Ok(top_five(&probabilities))
 }
 
 fn preprocess(bytes: &[u8]) -> Result<Vec<f32>, PredictError> {
