@@ -193,6 +193,22 @@ impl App {
     pub fn run(self) -> io::Result<()> {
         crate::init_logging();
         let bind = std::env::var("QUIVER_BIND").unwrap_or_else(|_| "127.0.0.1:8000".to_owned());
-        tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(self.serve(bind))
+        runtime_builder().build()?.block_on(self.serve(bind))
     }
+}
+
+/// The multi-threaded Tokio runtime Quiver's own `run` methods start (timers and I/O on, one
+/// I/O thread per core), for a `main` that builds its own: its I/O threads take on a CPU pool's
+/// [`io_niceness`](crate::cpu::CpuPoolBuilder::io_niceness).
+///
+/// ```no_run
+/// fn main() -> std::io::Result<()> {
+///     let runtime = quiver_core::server::runtime_builder().worker_threads(2).build()?;
+///     runtime.block_on(quiver_core::App::new().serve("127.0.0.1:8000"))
+/// }
+/// ```
+pub fn runtime_builder() -> tokio::runtime::Builder {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.enable_all().on_thread_unpark(crate::cpu::io_thread_unparked);
+    builder
 }

@@ -252,14 +252,14 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Project<T> {
         if matches!(command, ProjectCommand::Runserver(_)) {
             crate::ops::init_logging(settings.log_json);
         }
-        let mut runtime = tokio::runtime::Builder::new_multi_thread();
+        let mut runtime = crate::server::runtime_builder();
         if let Some(workers) = workers {
             if workers == 0 {
                 return Err("--workers must be at least 1".into());
             }
             runtime.worker_threads(workers);
         }
-        let runtime = runtime.enable_all().build()?;
+        let runtime = runtime.build()?;
         let settings = Arc::new(settings);
         runtime.block_on(async move {
             match command {

@@ -306,3 +306,33 @@ async fn a_handler_that_blocks_its_io_thread_is_named_in_a_warning() {
     assert!(text.contains("WARN") && text.contains("route=GET /blocks"), "{text}");
     assert!(text.contains("CpuPool"), "says what to do: {text}");
 }
+
+/// The nice value of the calling thread, from `/proc/thread-self/stat` (field 19).
+#[cfg(target_os = "linux")]
+fn thread_niceness() -> i32 {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+    let (_, fields) = stat.rsplit_once(')').unwrap();
+    fields.split_whitespace().nth(16).unwrap().parse().unwrap()
+}
+
+/// A pool built with `io_niceness` makes the I/O threads of a Quiver-built runtime yield the
+/// core to it; the pool's own threads keep their priority.
+#[cfg(target_os = "linux")]
+#[test]
+fn io_niceness_lowers_the_io_threads_priority_once_the_pool_exists() {
+    let runtime = quiver::server::runtime_builder().worker_threads(1).build().unwrap();
+    runtime.block_on(async {
+        let on_io_thread = || async {
+            tokio::spawn(async {
+                tokio::time::sleep(Duration::from_millis(2)).await; // parks and wakes the thread
+                thread_niceness()
+            })
+            .await
+            .unwrap()
+        };
+        let before = on_io_thread().await;
+        let pool = CpuPool::builder().threads(1).io_niceness(4).build().unwrap();
+        assert_eq!(on_io_thread().await, (before + 4).min(19), "the I/O thread yields");
+        assert_eq!(pool.run(|_| thread_niceness()).await.unwrap(), before, "the pool does not");
+    });
+}

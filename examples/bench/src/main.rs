@@ -16,7 +16,7 @@ fn main() -> std::io::Result<()> {
         ),
     };
     quiver::init_logging();
-    let runtime = quiver::deps::tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = quiver::server::runtime_builder().build()?;
     runtime.block_on(async move {
         let db = quiver::orm::Db::connect(&url).await.map_err(std::io::Error::other)?;
         let mut app = quiver_bench::app(db).access_log(false);
@@ -26,11 +26,12 @@ fn main() -> std::io::Result<()> {
                     let settings = PoolSettings::from_env();
                     let pool = predict::pool(&model, &engine, &settings)?;
                     eprintln!(
-                        "predict: {}, {} threads, queue {}, budget {} ms",
+                        "predict: {}, {} threads, queue {}, budget {} ms, I/O niceness {}",
                         engine.name(),
                         settings.thread_count(),
                         settings.queue_capacity(),
-                        settings.max_wait.as_millis()
+                        settings.max_wait.as_millis(),
+                        settings.io_niceness
                     );
                     app = app.state(pool).routes(predict::routes());
                 }

@@ -52,16 +52,21 @@ pub struct PoolSettings {
     pub queue: Option<usize>,
     /// The longest a request should wait for a thread before it is refused (default 1 s).
     pub max_wait: Duration,
+    /// How much the I/O threads yield to inference when they compete for a core (default 10:
+    /// this server's job is inference; see `CpuPoolBuilder::io_niceness`).
+    pub io_niceness: u8,
 }
 
 impl PoolSettings {
-    /// From `QUIVER_PREDICT_THREADS`, `QUIVER_PREDICT_QUEUE`, `QUIVER_PREDICT_MAX_WAIT_MS`.
+    /// From `QUIVER_PREDICT_THREADS`, `QUIVER_PREDICT_QUEUE`, `QUIVER_PREDICT_MAX_WAIT_MS`,
+    /// `QUIVER_PREDICT_IO_NICENESS`.
     pub fn from_env() -> Self {
         let number = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
         Self {
             threads: number("QUIVER_PREDICT_THREADS").map(|n| n as usize),
             queue: number("QUIVER_PREDICT_QUEUE").map(|n| n as usize),
             max_wait: Duration::from_millis(number("QUIVER_PREDICT_MAX_WAIT_MS").unwrap_or(1000)),
+            io_niceness: number("QUIVER_PREDICT_IO_NICENESS").map_or(10, |n| n.min(19) as u8),
         }
     }
 
@@ -91,6 +96,7 @@ pub fn pool(
         .threads(settings.thread_count())
         .queue(settings.queue_capacity())
         .max_wait(settings.max_wait)
+        .io_niceness(settings.io_niceness)
         .build_with(move |_| loader.engine())
 }
 

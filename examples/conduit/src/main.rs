@@ -12,7 +12,7 @@ fn main() -> std::io::Result<()> {
     let secret = std::env::var("QUIVER_SECRET_KEY")
         .unwrap_or_else(|_| quiver::settings::DEV_SECRET_KEY.to_owned());
     quiver::init_logging();
-    let runtime = quiver::deps::tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = quiver::server::runtime_builder().build()?;
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("manage") {
         let status = runtime.block_on(async {

@@ -9,6 +9,6 @@ fn main() -> std::io::Result<()> {
         cors_origins.split(',').filter(|o| !o.is_empty()).map(str::to_owned).collect();
     let app = hello::app(hello::Settings { api_token, cors_origins }).access_log(false);
     quiver::init_logging();
-    let runtime = quiver::deps::tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = quiver::server::runtime_builder().build()?;
     runtime.block_on(app.serve(format!("127.0.0.1:{port}")))
 }
