@@ -52,8 +52,9 @@ pub struct PoolSettings {
     pub queue: Option<usize>,
     /// The longest a request should wait for a thread before it is refused (default 1 s).
     pub max_wait: Duration,
-    /// How much the I/O threads yield to inference when they compete for a core (default 10:
-    /// this server's job is inference; see `CpuPoolBuilder::io_niceness`).
+    /// How much the I/O threads yield to inference when they compete for a core (default 0;
+    /// see `CpuPoolBuilder::io_niceness` and BENCHMARKS.md: it pays against wrk's storm of
+    /// retries, not against the seed scenario's Locust).
     pub io_niceness: u8,
 }
 
@@ -66,7 +67,7 @@ impl PoolSettings {
             threads: number("QUIVER_PREDICT_THREADS").map(|n| n as usize),
             queue: number("QUIVER_PREDICT_QUEUE").map(|n| n as usize),
             max_wait: Duration::from_millis(number("QUIVER_PREDICT_MAX_WAIT_MS").unwrap_or(1000)),
-            io_niceness: number("QUIVER_PREDICT_IO_NICENESS").map_or(10, |n| n.min(19) as u8),
+            io_niceness: number("QUIVER_PREDICT_IO_NICENESS").map_or(0, |n| n.min(19) as u8),
         }
     }
 
