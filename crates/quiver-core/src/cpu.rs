@@ -97,14 +97,14 @@ fn add_niceness(_more: i32) -> std::io::Result<()> {
 }
 
 /// A place in the pool (a thread or a queue slot), given back when dropped: after the job
-/// ran, or when a job is dropped unrun.
-struct Admission {
-    admitted: Arc<AtomicUsize>,
+/// ran, or when a job is dropped unrun. The job reaches its pool through it.
+struct Admission<S> {
+    pool: Arc<Shared<S>>,
 }
 
-impl Drop for Admission {
+impl<S> Drop for Admission<S> {
     fn drop(&mut self) {
-        self.admitted.fetch_sub(1, Ordering::AcqRel);
+        self.pool.admitted.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -117,11 +117,9 @@ struct Shared<S> {
     /// Jobs accepted and not finished (running or queued): at most `threads + capacity`.
     /// Counted apart from the channel so that a free thread is free even in the instant it
     /// is not yet waiting on the queue.
-    admitted: Arc<AtomicUsize>,
+    admitted: AtomicUsize,
     /// Jobs waiting for a thread.
     queued: AtomicUsize,
-    /// Jobs running now.
-    running: AtomicUsize,
     /// Moving average of one job's run time, in microseconds (0 until the first job).
     service_micros: AtomicU64,
 }
@@ -259,9 +257,8 @@ impl CpuPoolBuilder {
             threads,
             capacity,
             max_wait: self.max_wait,
-            admitted: Arc::new(AtomicUsize::new(0)),
+            admitted: AtomicUsize::new(0),
             queued: AtomicUsize::new(0),
-            running: AtomicUsize::new(0),
             service_micros: AtomicU64::new(0),
         });
         let init = Arc::new(init);
@@ -336,7 +333,7 @@ impl<S: 'static> CpuPool<S> {
         T: Send + 'static,
     {
         let shared = &self.shared;
-        self.admits_now()?;
+        self.within_budget()?;
         let limit = shared.threads + shared.capacity;
         if shared
             .admitted
@@ -345,25 +342,23 @@ impl<S: 'static> CpuPool<S> {
         {
             return Err(self.refuse(Reason::QueueFull));
         }
-        let admission = Admission { admitted: shared.admitted.clone() };
+        let admission = Admission { pool: shared.clone() };
         let (reply, answer) = tokio::sync::oneshot::channel::<Result<T, Box<dyn Any + Send>>>();
-        let pool = self.shared.clone();
         let job = Job {
             enqueued: Instant::now(),
             work: Box::new(move |state: &mut S, too_late: bool| {
+                let pool = &admission.pool;
                 pool.queued.fetch_sub(1, Ordering::Relaxed);
-                queue_gauge(&pool);
+                queue_gauge(pool);
                 // Not run for a client that is gone, nor past the budget (the caller then
                 // answers 503 when the reply is dropped).
                 if too_late || reply.is_closed() {
                     drop(admission);
                     return;
                 }
-                pool.running.fetch_add(1, Ordering::Relaxed);
                 let started = Instant::now();
                 let result = std::panic::catch_unwind(AssertUnwindSafe(|| work(state)));
-                record_service(&pool, started.elapsed());
-                pool.running.fetch_sub(1, Ordering::Relaxed);
+                record_service(pool, started.elapsed());
                 // The place is free before the caller hears back, so its next job is taken.
                 drop(admission);
                 let _ = reply.send(result);
@@ -394,12 +389,17 @@ impl<S: 'static> CpuPool<S> {
         if shared.admitted.load(Ordering::Acquire) >= shared.threads + shared.capacity {
             return Err(self.refuse(Reason::QueueFull));
         }
-        if let Some(budget) = shared.max_wait
-            && self.expected_wait() > budget
-        {
-            return Err(self.refuse(Reason::WouldWaitTooLong));
+        self.within_budget()
+    }
+
+    /// Refuses a job that would wait past the pool's budget.
+    fn within_budget(&self) -> Result<(), Overloaded> {
+        match self.shared.max_wait {
+            Some(budget) if self.expected_wait() > budget => {
+                Err(self.refuse(Reason::WouldWaitTooLong))
+            }
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// Jobs waiting for a thread now.
@@ -417,7 +417,8 @@ impl<S: 'static> CpuPool<S> {
     /// `threads` jobs ahead otherwise.
     fn expected_wait(&self) -> Duration {
         let shared = &self.shared;
-        let ahead = shared.queued.load(Ordering::Relaxed) + shared.running.load(Ordering::Relaxed);
+        // Running or queued.
+        let ahead = shared.admitted.load(Ordering::Relaxed);
         if ahead < shared.threads {
             return Duration::ZERO;
         }

@@ -25,7 +25,6 @@ use std::time::Duration;
 use image::imageops::FilterType;
 use quiver::cpu::CpuPool;
 use quiver::prelude::*;
-use quiver::response::IntoResponse;
 
 pub use engine::{Engine, EngineChoice};
 
@@ -131,14 +130,7 @@ async fn predict(
         )
         .into());
     }
-    let classes = pool.run(move |engine| classify(engine, &body)).await?;
-    match classes {
-        Ok(classes) => Ok(Json(classes)),
-        Err(PredictError::BadImage(why)) => Err(HttpError::bad_request(why).into()),
-        Err(PredictError::Inference(why)) => {
-            Err(quiver::Error::internal(std::io::Error::other(why)))
-        }
-    }
+    Ok(Json(pool.run(move |engine| classify(engine, &body)).await??))
 }
 
 /// The `/predict` route.
@@ -181,13 +173,11 @@ fn top_five(probabilities: &[f32]) -> Vec<Class> {
     order.into_iter().map(|class| Class { class, prob: probabilities[class] }).collect()
 }
 
-impl IntoResponse for PredictError {
-    fn into_response(self) -> quiver::response::Response {
-        match self {
-            PredictError::BadImage(why) => HttpError::bad_request(why).into_response(),
-            PredictError::Inference(why) => {
-                quiver::Error::internal(std::io::Error::other(why)).into_response()
-            }
+impl From<PredictError> for quiver::Error {
+    fn from(error: PredictError) -> Self {
+        match error {
+            PredictError::BadImage(why) => HttpError::bad_request(why).into(),
+            PredictError::Inference(why) => quiver::Error::internal(std::io::Error::other(why)),
         }
     }
 }
