@@ -604,13 +604,38 @@ fn ask_renames(
 /// # });
 /// ```
 pub async fn migrate_apps(db: &Db, apps: &[App]) -> crate::orm::Result<migrations::Plan> {
-    let files = load_all(apps, std::path::Path::new("migrations"))?;
-    let ran = migrations::migrate(db, &files, &Target::Latest, false).await?;
     let auth =
         apps.iter().any(|a| a.label == "auth").then(|| crate::auth::Auth::new(db, [0u8; 32]));
-    // Writing to a sink cannot fail; a failure to create permissions is reported as a warning.
-    let _ = post_migrate(apps, auth.as_ref(), db, &mut std::io::sink()).await;
+    migrate_quietly(db, apps, auth.as_ref()).await
+}
+
+/// [`migrate_apps`] with the project's auth settings (their custom permissions); a failure to
+/// create the permissions is an error, not a warning nobody reads.
+pub(crate) async fn migrate_quietly(
+    db: &Db,
+    apps: &[App],
+    auth: Option<&crate::auth::Auth>,
+) -> crate::orm::Result<migrations::Plan> {
+    let files = load_all(apps, std::path::Path::new("migrations"))?;
+    let ran = migrations::migrate(db, &files, &Target::Latest, false).await?;
+    sync_app_permissions(apps, auth, db).await?;
     Ok(ran)
+}
+
+/// Every model's add/change/delete/view permissions (and the auth settings' custom ones), when
+/// the auth app is among `apps`: how many were made.
+async fn sync_app_permissions(
+    apps: &[App],
+    auth: Option<&crate::auth::Auth>,
+    db: &Db,
+) -> crate::orm::Result<u64> {
+    if !apps.iter().any(|a| a.label == "auth") {
+        return Ok(0);
+    }
+    let labelled: Vec<(&str, Vec<&'static ModelMeta>)> =
+        apps.iter().map(|a| (a.label, a.models.clone())).collect();
+    let custom = auth.map(|a| a.custom_permissions_list()).unwrap_or_default();
+    crate::auth::permissions::sync_permissions(db, &labelled, &custom).await
 }
 
 /// Django's post-migrate step, with the auth app in the project: every model gets its
@@ -621,13 +646,7 @@ pub(crate) async fn post_migrate(
     db: &Db,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    if !apps.iter().any(|a| a.label == "auth") {
-        return Ok(());
-    }
-    let labelled: Vec<(&str, Vec<&'static ModelMeta>)> =
-        apps.iter().map(|a| (a.label, a.models.clone())).collect();
-    let custom = auth.map(|a| a.custom_permissions_list()).unwrap_or_default();
-    match crate::auth::permissions::sync_permissions(db, &labelled, &custom).await {
+    match sync_app_permissions(apps, auth, db).await {
         Ok(0) => Ok(()),
         Ok(made) => writeln!(out, "Created {made} permissions."),
         Err(error) => writeln!(out, "warning: permissions not created: {error}"),

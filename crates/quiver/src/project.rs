@@ -323,9 +323,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Project<T> {
     pub async fn test_app(&self) -> Result<(ProjectContext<T>, App), BoxError> {
         let settings: Settings<T> = Settings::builder().profile("test").load()?;
         let ctx = self.context(Arc::new(settings)).await?;
-        let files = manage::load_all(&self.apps, Path::new("migrations"))?;
-        migrations::migrate(&ctx.db, &files, &Target::Latest, false).await?;
-        manage::post_migrate(&self.apps, ctx.auth.as_ref(), &ctx.db, &mut std::io::sink()).await?;
+        manage::migrate_quietly(&ctx.db, &self.apps, ctx.auth.as_ref()).await?;
         let app = self.build_app(&ctx)?;
         Ok((ctx, app))
     }
