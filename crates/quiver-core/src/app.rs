@@ -553,17 +553,20 @@ impl App {
             let app = context.clone();
             let slow_poll = self.slow_poll;
             let label: Arc<str> = format!("{} {}", route.method, route.path).into();
-            let endpoint = move |req: axum::extract::Request| {
+            // A service rather than an axum handler: axum boxes a handler's future once more
+            // on every request, a service's only once (in the route it becomes).
+            let endpoint = tower::service_fn(move |req: axum::extract::Request| {
                 let answer = handler(req, app.clone(), guards.clone());
-                match slow_poll {
+                let answer = match slow_poll {
                     Some(limit) => futures_util::future::Either::Left(
                         crate::middleware::PollTimer::new(answer, limit, label.clone()),
                     ),
                     None => futures_util::future::Either::Right(answer),
-                }
-            };
+                };
+                answer.map(Ok::<_, std::convert::Infallible>)
+            });
             let entry = by_path.remove(&route.path).unwrap_or_default();
-            by_path.insert(route.path.clone(), entry.on(filter, endpoint));
+            by_path.insert(route.path.clone(), entry.on_service(filter, endpoint));
         }
         let mut router = axum::Router::new();
         for (path, methods) in by_path {
@@ -591,9 +594,13 @@ impl App {
                 .layer(DefaultBodyLimit::max(self.body_limit));
             router = router.nest(&path, mounted);
         }
+        // `with_state` turns every handler axum still holds boxed (the fallbacks, the docs
+        // pages, mounted routers' handlers) into a route once, here; left as they are, axum
+        // would convert them on every request, and apply the layers below each time too.
         let mut router = router
             .fallback(middleware::not_found)
-            .method_not_allowed_fallback(middleware::method_not_allowed);
+            .method_not_allowed_fallback(middleware::method_not_allowed)
+            .with_state(());
         for layer in self.layers {
             router = layer(router);
         }

@@ -172,10 +172,13 @@ fn sane_request_id(value: &http::HeaderValue) -> bool {
     (1..=128).contains(&value.len()) && value.as_bytes().iter().all(|b| b.is_ascii_graphic())
 }
 
+/// A new random ID. Its bytes are owned by one shared allocation, so the copy that goes on the
+/// response is a reference count, not a second allocation.
 fn new_request_id() -> http::HeaderValue {
     let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
-    let text = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
-    http::HeaderValue::from_str(text).expect("a UUID is a valid header value")
+    uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
+    http::HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(buf))
+        .expect("a UUID is a valid header value")
 }
 
 impl<S> tower::Service<Request> for RequestId<S>

@@ -257,8 +257,9 @@ fn add_headers(
 ) {
     let headers = response.headers_mut();
     if settings.headers {
-        // One growth of the map for all four, one lookup each.
-        headers.reserve(DEFAULT_HEADERS.len());
+        // One growth of the map for all four and the request ID the outer layer adds, one
+        // lookup each.
+        headers.reserve(DEFAULT_HEADERS.len() + 1);
         for (name, value) in &DEFAULT_HEADERS {
             headers.entry(name).or_insert_with(|| value.clone());
         }
