@@ -2,7 +2,8 @@
 //! `127.0.0.1:$PORT`, SQLite at `$BENCH_DB`, or PostgreSQL at `$BENCH_PG_URL` when set;
 //! `/predict` runs `$BENCH_MODEL` when it is set, with the engine `BENCH_ENGINE` names (ort or
 //! tract; without it, ONNX Runtime when `$ORT_DYLIB_PATH` is set, else tract). The engines are
-//! loaded before the server listens, and one line on stderr says which.
+//! loaded before the server listens, and one line on stderr says which. `BENCH_BARE=1` turns off
+//! the request ID and the security headers, to measure what those defaults cost.
 
 use quiver_bench::predict::{self, EngineChoice, PoolSettings};
 
@@ -20,6 +21,10 @@ fn main() -> std::io::Result<()> {
     runtime.block_on(async move {
         let db = quiver::orm::Db::connect(&url).await.map_err(std::io::Error::other)?;
         let mut app = quiver_bench::app(db).access_log(false);
+        if std::env::var_os("BENCH_BARE").is_some_and(|v| v == "1") {
+            // Measures what the defaults cost (BENCHMARKS.md): no request ID, no security headers.
+            app = app.request_id(false).security_headers(false);
+        }
         if let Some(model) = std::env::var("BENCH_MODEL").ok().filter(|m| !m.is_empty()) {
             match EngineChoice::from_env()? {
                 Some(engine) => {
