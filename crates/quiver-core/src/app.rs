@@ -529,7 +529,18 @@ impl App {
 
     /// The router with every route, mount, fallback and opt-in layer, and the default middleware
     /// still to apply.
-    fn split(self) -> (axum::Router, Defaults) {
+    fn split(mut self) -> (axum::Router, Defaults) {
+        let routes = self.root.into_routes();
+        if routes.iter().any(|route| route.cpu) {
+            self.state.entry(TypeId::of::<crate::cpu::CpuPool>()).or_insert_with(|| {
+                let pool = crate::cpu::CpuPool::builder().build().unwrap_or_else(|error| {
+                    panic!(
+                        "the app's default CPU pool (for its `cpu` routes) could not start: {error}"
+                    )
+                });
+                Box::new(pool)
+            });
+        }
         let security = Arc::new(self.security);
         let context = AppContext::new(Inner {
             state: self.state,
@@ -537,7 +548,6 @@ impl App {
             body_limit: self.body_limit,
             security: security.clone(),
         });
-        let routes = self.root.into_routes();
         let document = self.openapi.url.as_ref().map(|url| {
             // Built once at startup and served from memory.
             let body = bytes::Bytes::from(

@@ -38,6 +38,8 @@ pub struct Route {
     pub(crate) describe_responses: Option<DescribeFn>,
     /// What the dependencies run before this route declare.
     pub(crate) describe_guards: Vec<DescribeFn>,
+    /// The handler takes the app's default [`CpuPool`](crate::cpu::CpuPool) ([`Route::cpu`]).
+    pub(crate) cpu: bool,
 }
 
 /// Fills in an operation's OpenAPI description.
@@ -93,6 +95,7 @@ impl Route {
             describe: <H as Handler<Args>>::describe,
             describe_responses: None,
             describe_guards: Vec::new(),
+            cpu: false,
         }
     }
 
@@ -185,6 +188,30 @@ impl Route {
     /// `HttpError::not_found`): `#[get("/items/{id}", error(404, "Item not found"))]`.
     pub fn error(mut self, status: u16, description: impl Into<String>) -> Self {
         self.meta.errors.push((status, description.into()));
+        self
+    }
+
+    /// Declares that the handler takes the app's default pool, `CpuPool` (what
+    /// `#[post("/path", cpu)]` on a plain `fn` generates): an app with such a route and no
+    /// `CpuPool` of its own in [`App::state`](crate::App::state) builds one when it starts, with
+    /// [`CpuPool::builder`](crate::cpu::CpuPool::builder)'s defaults (a thread per core, a queue of
+    /// four jobs per thread).
+    ///
+    /// ```
+    /// use http::Method;
+    /// use quiver_core::{App, Result, Route, cpu::CpuPool};
+    ///
+    /// async fn checksum(pool: CpuPool) -> Result<String> {
+    ///     let sum = pool.run(|_| (0..1_000_000u64).sum::<u64>()).await?;
+    ///     Ok(sum.to_string())
+    /// }
+    ///
+    /// // No `.state(CpuPool::builder()...)`: the app makes its default pool.
+    /// let app = App::new().route(Route::new(Method::GET, "/checksum", checksum).cpu());
+    /// # let _ = app.into_router();
+    /// ```
+    pub fn cpu(mut self) -> Self {
+        self.cpu = true;
         self
     }
 

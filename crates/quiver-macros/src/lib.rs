@@ -15,6 +15,11 @@ use proc_macro::TokenStream;
 /// Arguments may carry `#[path]`, `#[query]`, `#[header]` or `#[cookie]` to read one named
 /// parameter (`#[query("q")]` renames it); other arguments are extractors used as they are.
 /// The doc comment becomes the route's summary (first line) and description (the rest).
+///
+/// Options after the path: `tag = "..."`, `name = "..."` (the OpenAPI `operationId`),
+/// `summary = "..."`, `error(404, "...")` (an error the handler answers with), `deprecated`,
+/// `hidden` (left out of the OpenAPI document), and `cpu`: the handler is then a plain `fn`
+/// run on the app's CPU pool (`quiver::cpu`), for blocking or CPU-bound work.
 #[proc_macro_attribute]
 pub fn get(args: TokenStream, item: TokenStream) -> TokenStream {
     route::expand("GET", args.into(), item.into()).into()

@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 use syn::{Attribute, Expr, ExprLit, FnArg, ItemFn, Lit, LitStr, Meta, Pat, ReturnType, Token};
 
 /// The attribute's arguments: the path, then `tag = "..."`, `name = "..."`, `deprecated`,
-/// `hidden` (left out of the OpenAPI document).
+/// `hidden` (left out of the OpenAPI document), `cpu` (a plain `fn` run on the app's CPU pool).
 struct RouteArgs {
     path: LitStr,
     tags: Vec<LitStr>,
@@ -16,6 +16,7 @@ struct RouteArgs {
     summary: Option<LitStr>,
     deprecated: bool,
     hidden: bool,
+    cpu: Option<Span>,
     errors: Vec<(syn::LitInt, LitStr)>,
 }
 
@@ -36,6 +37,7 @@ impl Parse for RouteArgs {
             summary: None,
             deprecated: false,
             hidden: false,
+            cpu: None,
             errors: Vec::new(),
         };
 
@@ -59,6 +61,10 @@ impl Parse for RouteArgs {
                     }),
                 Meta::Path(p) if p.is_ident("hidden") => {
                     args.hidden = true;
+                    Ok(())
+                }
+                Meta::Path(p) if p.is_ident("cpu") => {
+                    args.cpu = Some(p.span());
                     Ok(())
                 }
                 Meta::Path(p) if p.is_ident("deprecated") => {
@@ -112,7 +118,7 @@ fn string(expr: &Expr) -> Option<LitStr> {
 fn unknown(meta: &Meta) -> syn::Error {
     syn::Error::new(
         meta.span(),
-        "unknown route option; expected `tag = \"...\"`, `name = \"...\"`, `summary = \"...\"`, `error(404, \"...\")`, `deprecated` or `hidden`",
+        "unknown route option; expected `tag = \"...\"`, `name = \"...\"`, `summary = \"...\"`, `error(404, \"...\")`, `deprecated`, `hidden` or `cpu`",
     )
 }
 
@@ -177,11 +183,21 @@ fn try_expand(method: &str, args: TokenStream, item: TokenStream) -> syn::Result
             None
         }
     };
-    if function.sig.asyncness.is_none() {
-        errors.push(syn::Error::new(
+    let cpu = args.as_ref().is_some_and(|args| args.cpu.is_some());
+    match (&function.sig.asyncness, cpu) {
+        (None, false) => errors.push(syn::Error::new(
             function.sig.fn_token.span(),
-            "route handlers must be `async fn`",
-        ));
+            "route handlers must be `async fn`; for blocking or CPU-bound work, write a plain \
+             `fn` and mark the route `cpu`, e.g. #[post(\"/resize\", cpu)], to run it on the \
+             app's CPU pool",
+        )),
+        (Some(asyncness), true) => errors.push(syn::Error::new(
+            asyncness.span(),
+            "a `cpu` route's handler is a plain `fn`: it runs on a CPU pool thread, where \
+             there is nothing to `.await`; drop `async`, or drop `cpu` and call \
+             `CpuPool::run` for the blocking part",
+        )),
+        _ => {}
     }
     if !function.sig.generics.params.is_empty() {
         errors.push(syn::Error::new(
@@ -308,6 +324,26 @@ fn try_expand(method: &str, args: TokenStream, item: TokenStream) -> syn::Result
             })
         }
     };
+    // A `cpu` handler is called on a thread of the app's default pool; the pool argument comes
+    // first, so a full pool refuses the request before its body is read.
+    let (handler, cpu) = if cpu {
+        let handler = quote! {
+            async fn __quiver_handler(
+                __quiver_pool: ::quiver::cpu::CpuPool,
+                #(#wrapper_params),*
+            ) -> ::std::result::Result<#output, ::quiver::cpu::Overloaded> {
+                __quiver_pool.run(move |_| #fn_name(#(#call_args),*)).await
+            }
+        };
+        (handler, quote!(.cpu()))
+    } else {
+        let handler = quote! {
+            async fn __quiver_handler(#(#wrapper_params),*) -> #output {
+                #fn_name(#(#call_args),*).await
+            }
+        };
+        (handler, quote!())
+    };
     let vis = &function.vis;
     let doc = format!("The route of [`{fn_name}`](fn@{fn_name}), for `routes![...]`.");
 
@@ -322,9 +358,7 @@ fn try_expand(method: &str, args: TokenStream, item: TokenStream) -> syn::Result
             fn into_route(self) -> ::quiver::routing::Route {
                 #(#checks)*
                 #(#markers)*
-                async fn __quiver_handler(#(#wrapper_params),*) -> #output {
-                    #fn_name(#(#call_args),*).await
-                }
+                #handler
                 ::quiver::routing::Route::new(::quiver::__private::Method::#method, #path, __quiver_handler)
                     .name(#route_name)
                     #summary
@@ -332,6 +366,7 @@ fn try_expand(method: &str, args: TokenStream, item: TokenStream) -> syn::Result
                     #(#tags)*
                     #deprecated
                     #hidden
+                    #cpu
                     #(#errors)*
                     #responses
             }

@@ -336,3 +336,81 @@ fn io_niceness_lowers_the_io_threads_priority_once_the_pool_exists() {
         assert_eq!(pool.run(|_| thread_niceness()).await.unwrap(), before, "the pool does not");
     });
 }
+
+/// What the `cpu` routes below send and answer.
+#[derive(Deserialize, JsonSchema, Validate)]
+struct Digest {
+    text: String,
+    rounds: u32,
+}
+
+/// A plain `fn` marked `cpu`: runs on a pool thread, and says which.
+#[post("/digest", cpu)]
+fn digest(Json(body): Json<Digest>) -> Json<serde_json::Value> {
+    let mut hash = 0u64;
+    for _ in 0..body.rounds {
+        for byte in body.text.bytes() {
+            hash = hash.wrapping_mul(31).wrapping_add(u64::from(byte));
+        }
+    }
+    let thread = std::thread::current().name().unwrap_or_default().to_owned();
+    Json(serde_json::json!({"hash": hash, "thread": thread}))
+}
+
+/// A `cpu` route that holds its pool thread until the gate opens.
+#[get("/hold", cpu)]
+fn hold(gate: State<Gate>) -> &'static str {
+    gate.hold();
+    "held"
+}
+
+#[tokio::test]
+async fn a_cpu_route_runs_on_the_apps_default_pool_without_any_setup() {
+    // No pool registered: the app makes its default one.
+    let app = App::new().routes(routes![digest]);
+    let client = quiver::testing::TestClient::new(app);
+    let response =
+        client.post("/digest").json(&serde_json::json!({"text": "ab", "rounds": 2})).send().await;
+    assert_eq!(response.status(), 200, "{}", response.text());
+    let body: serde_json::Value = response.json();
+    // ((0*31+97)*31+98)*31+97)*31+98 over "abab"
+    assert_eq!(body["hash"], 2_987_010);
+    let thread = body["thread"].as_str().unwrap();
+    assert!(thread.starts_with("cpu-"), "ran on {thread:?}, not a pool thread");
+
+    // Its arguments are validated like any handler's, before the pool is involved.
+    let response = client.post("/digest").json(&serde_json::json!({"text": "ab"})).send().await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().contains("rounds"), "{}", response.text());
+
+    // The OpenAPI document shows the body, the answer and the pool's 503.
+    let doc = App::new().routes(routes![digest]).openapi();
+    let operation = &doc["paths"]["/digest"]["post"];
+    assert!(operation["requestBody"].is_object(), "{operation}");
+    assert!(operation["responses"]["200"].is_object(), "{operation}");
+    assert!(operation["responses"]["503"].is_object(), "{operation}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn a_cpu_route_uses_the_apps_own_pool_and_is_refused_when_it_is_full() {
+    let pool = CpuPool::builder().name("mine").threads(1).queue(0).build().unwrap();
+    let gate = Gate::default();
+    let app = App::new().state(pool).state(gate.clone()).routes(routes![hold, digest, json]);
+    let server = Server::bind(app, "127.0.0.1:0").await.unwrap();
+    let addr = server.local_addr();
+    tokio::spawn(server.run());
+
+    let running = tokio::spawn(get(addr, "/hold"));
+    gate.started(1).await;
+    // The app's one pool thread is held: the next `cpu` request is refused at once, and a
+    // plain route still answers.
+    let (status, head, body) = get(addr, "/hold").await;
+    assert_eq!(status, 503, "{body}");
+    assert!(head.contains("\r\nretry-after: "), "{head}");
+    assert!(body.contains("the mine pool is at capacity"), "{body}");
+    assert_eq!(get(addr, "/json").await.0, 200);
+
+    gate.open();
+    let (status, _, body) = running.await.unwrap();
+    assert_eq!((status, body.as_str()), (200, "held"));
+}
