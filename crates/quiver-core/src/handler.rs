@@ -98,22 +98,48 @@ fn finish(mut errors: ValidationErrors) -> Response {
 /// Runs a handler's work in a scope that collects `defer`red cleanups, and attaches them to the
 /// response body so they run once it has been sent.
 ///
-/// `work` comes boxed: a handler's future is large, and every wrapper here would otherwise copy
-/// all of it on every request.
+/// One box per request: the work goes into the scope's future by value, and the scope's future
+/// is what gets boxed.
 ///
 /// A panic in the handler or an extractor becomes a logged 500 here, so the server keeps serving.
-async fn with_cleanups(work: BoxFuture<'static, Response>) -> Response {
-    let work = std::panic::AssertUnwindSafe(work).catch_unwind();
-    let (outcome, scope) = crate::extract::dependency_scope(work).await;
-    let mut response = outcome.unwrap_or_else(crate::middleware::panic_response);
-    if let Some(secret) = scope.csrf_secret {
-        response.extensions_mut().insert(crate::security::NewCsrfSecret(secret));
+fn with_cleanups<W>(work: W) -> BoxFuture<'static, Response>
+where
+    W: Future<Output = Response> + Send + 'static,
+{
+    let scoped =
+        crate::extract::dependency_scope(std::panic::AssertUnwindSafe(work).catch_unwind());
+    Box::pin(Scoped { scoped })
+}
+
+pin_project_lite::pin_project! {
+    /// The handler's work in its request scope; on completion, the scope's findings go on the
+    /// response.
+    struct Scoped<F> {
+        #[pin]
+        scoped: crate::extract::ScopeFuture<F>,
     }
-    let cleanups = scope.cleanups;
-    if cleanups.is_empty() {
-        return response;
+}
+
+impl<F> Future for Scoped<F>
+where
+    F: Future<Output = std::thread::Result<Response>>,
+{
+    type Output = Response;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
+        let mut scoped = self.project().scoped;
+        let outcome = std::task::ready!(scoped.as_mut().poll(cx));
+        let scope = scoped.take_value().map(std::cell::RefCell::into_inner).unwrap_or_default();
+        let mut response = outcome.unwrap_or_else(crate::middleware::panic_response);
+        if let Some(secret) = scope.csrf_secret {
+            response.extensions_mut().insert(crate::security::NewCsrfSecret(secret));
+        }
+        let cleanups = scope.cleanups;
+        if cleanups.is_empty() {
+            return Poll::Ready(response);
+        }
+        Poll::Ready(response.map(|body| Body::new(CleanupBody { inner: body, cleanups })))
     }
-    response.map(|body| Body::new(CleanupBody { inner: body, cleanups }))
 }
 
 struct CleanupBody {
@@ -172,7 +198,7 @@ where
         app: AppContext,
         guards: Arc<[Guard]>,
     ) -> BoxFuture<'static, Response> {
-        Box::pin(with_cleanups(Box::pin(async move {
+        with_cleanups(async move {
             let (mut parts, _body) = req.into_parts();
             let mut errors = ValidationErrors::new();
             if let Err(response) = run_guards(&guards, &mut parts, &app, &mut errors).await {
@@ -182,7 +208,7 @@ where
                 return finish(errors);
             }
             self().await.into_response()
-        })))
+        })
     }
 
     fn describe(_doc: &mut OperationDoc, _generator: &mut SchemaGenerator) {}
@@ -200,7 +226,7 @@ macro_rules! impl_handler {
             $last: FromRequest<M>,
         {
             fn call(self, req: Request, app: AppContext, guards: Arc<[Guard]>) -> BoxFuture<'static, Response> {
-                Box::pin(with_cleanups(Box::pin(async move {
+                with_cleanups(async move {
                     let (mut parts, body) = req.into_parts();
                     let mut errors = ValidationErrors::new();
                     if let Err(response) = run_guards(&guards, &mut parts, &app, &mut errors).await {
@@ -224,7 +250,7 @@ macro_rules! impl_handler {
                         return Error::internal("an extractor produced neither a value nor an error").into_response();
                     };
                     self($($ty,)* $last).await.into_response()
-                })))
+                })
             }
 
             fn describe(doc: &mut OperationDoc, generator: &mut SchemaGenerator) {

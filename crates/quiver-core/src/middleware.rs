@@ -197,13 +197,17 @@ where
     }
 
     fn call(&mut self, mut req: Request) -> Self::Future {
-        let id = match req.headers().get(X_REQUEST_ID) {
-            Some(id) if sane_request_id(id) => id.clone(),
-            _ => {
+        // One lookup whether the client sent an ID or not.
+        let id = match req.headers_mut().entry(X_REQUEST_ID) {
+            http::header::Entry::Occupied(sent) if sane_request_id(sent.get()) => {
+                sent.get().clone()
+            }
+            http::header::Entry::Occupied(mut sent) => {
                 let id = new_request_id();
-                req.headers_mut().insert(X_REQUEST_ID, id.clone());
+                sent.insert(id.clone());
                 id
             }
+            http::header::Entry::Vacant(slot) => slot.insert(new_request_id()).clone(),
         };
         RequestIdFuture { inner: self.inner.call(req), id: Some(id) }
     }

@@ -155,14 +155,11 @@ pub fn defer(
     }
 }
 
-/// Runs `work` in a scope where [`defer`] registers cleanups; returns what it collected with its
-/// output.
-pub(crate) async fn dependency_scope<F: Future>(work: F) -> (F::Output, RequestScope) {
-    SCOPE
-        .scope(RefCell::new(RequestScope::default()), async move {
-            let output = work.await;
-            let scope = SCOPE.with(|scope| std::mem::take(&mut *scope.borrow_mut()));
-            (output, scope)
-        })
-        .await
+/// A handler's work running in its request scope; its `take_value` gives the scope back once the
+/// work is done.
+pub(crate) type ScopeFuture<F> = tokio::task::futures::TaskLocalFuture<RefCell<RequestScope>, F>;
+
+/// Runs `work` in a scope where [`defer`] registers cleanups.
+pub(crate) fn dependency_scope<F: Future>(work: F) -> ScopeFuture<F> {
+    SCOPE.scope(RefCell::new(RequestScope::default()), work)
 }

@@ -24,7 +24,7 @@ use http::request::Parts;
 pub use body::{BodyStream, Request};
 pub use cookie::{CookieParam, Cookies, cookie_value};
 pub use dependency::{Dep, Dependency, defer};
-pub(crate) use dependency::{dependency_scope, with_request_scope};
+pub(crate) use dependency::{ScopeFuture, dependency_scope, with_request_scope};
 pub use form::Form;
 pub use header::{HeaderParam, Headers};
 pub use json::Json;

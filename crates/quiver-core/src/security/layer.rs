@@ -62,8 +62,10 @@ where
         let secure = is_secure(req.uri(), req.headers(), self.settings.behind_proxy);
         let redirect = !secure && self.settings.https.as_ref().is_some_and(|h| h.redirect);
         let check = self.settings.csrf && needs_csrf_check(&req, &self.settings);
+        let head = req.method() == Method::HEAD;
         if !redirect && !check {
-            return Either::Left(Secured::new(self.inner.call(req), secure, self.settings.clone()));
+            let inner = self.inner.call(req);
+            return Either::Left(Secured::new(inner, secure, head, self.settings.clone()));
         }
         let settings = self.settings.clone();
         let limit = self.body_limit;
@@ -77,12 +79,12 @@ where
             match csrf_check(&parts, body, secure, &settings, limit).await {
                 Ok(body) => {
                     let inner = inner.call(Request::from_parts(parts, body));
-                    Secured::new(inner, secure, settings).await
+                    Secured::new(inner, secure, head, settings).await
                 }
                 Err(refusal) => {
                     tracing::warn!(path = %parts.uri.path(), reason = %refusal.1, "request refused: CSRF check failed");
                     let mut response = HttpError::forbidden(refusal.1).into_response();
-                    add_headers(&mut response, secure, &settings, None);
+                    add_headers(&mut response, secure, false, &settings, None);
                     Ok(response)
                 }
             }
@@ -249,17 +251,23 @@ static DEFAULT_HEADERS: [(HeaderName, HeaderValue); 4] = [
     ),
 ];
 
+/// How many headers [`add_headers`] and the request-ID layer outside it add to a response.
+const ADDED_HEADERS: usize = DEFAULT_HEADERS.len() + 1;
+
 fn add_headers(
     response: &mut Response,
     secure: bool,
+    head: bool,
     settings: &SecuritySettings,
     new_secret: Option<String>,
 ) {
+    if settings.headers {
+        make_room(response, ADDED_HEADERS, head);
+    }
     let headers = response.headers_mut();
     if settings.headers {
-        // One growth of the map for all four and the request ID the outer layer adds, one
-        // lookup each.
-        headers.reserve(DEFAULT_HEADERS.len() + 1);
+        // At most one growth of the map for all four and the request ID, one lookup each.
+        headers.reserve(ADDED_HEADERS);
         for (name, value) in &DEFAULT_HEADERS {
             headers.entry(name).or_insert_with(|| value.clone());
         }
@@ -278,6 +286,36 @@ fn add_headers(
     }
     if (secure || settings.https.is_some()) && headers.contains_key(header::SET_COOKIE) {
         mark_cookies_secure(headers);
+    }
+}
+
+/// Keeps `adding` more headers from growing the response's header map, when that is free.
+///
+/// A handler's response map holds six headers before it first grows, and growing (a bigger
+/// allocation, every entry moved and rehashed, and later a slower free) costs about as much as
+/// the rest of this layer. A plain response already has two, `Content-Type` and the
+/// `Content-Length` axum's route wrote from the body's exact size, so the four security headers
+/// and the request ID would make seven. hyper writes that same `Content-Length` from the body by
+/// itself when the map has none, so a `Content-Length` that only restates the body's exact size
+/// is taken out, and the response on the wire is the same. Not for a `HEAD` response: its body
+/// is gone and the header tells the size of the `GET` one.
+fn make_room(response: &mut Response, adding: usize, head: bool) {
+    let headers = response.headers();
+    if head || headers.len() + adding != headers.capacity() + 1 {
+        return;
+    }
+    let Some(exact) = http_body::Body::size_hint(response.body()).exact() else {
+        return;
+    };
+    if let http::header::Entry::Occupied(length) =
+        response.headers_mut().entry(header::CONTENT_LENGTH)
+    {
+        let restates = length.iter().count() == 1
+            && length.get().to_str().ok().and_then(|value| value.parse::<u64>().ok())
+                == Some(exact);
+        if restates {
+            length.remove();
+        }
     }
 }
 
@@ -309,13 +347,14 @@ pin_project_lite::pin_project! {
         #[pin]
         inner: F,
         secure: bool,
+        head: bool,
         settings: Arc<SecuritySettings>,
     }
 }
 
 impl<F> Secured<F> {
-    fn new(inner: F, secure: bool, settings: Arc<SecuritySettings>) -> Self {
-        Self { inner, secure, settings }
+    fn new(inner: F, secure: bool, head: bool, settings: Arc<SecuritySettings>) -> Self {
+        Self { inner, secure, head, settings }
     }
 }
 
@@ -329,7 +368,7 @@ where
         let this = self.project();
         let Ok(mut response) = ready!(this.inner.poll(cx));
         let new_secret = response.extensions_mut().remove::<NewCsrfSecret>().map(|s| s.0);
-        add_headers(&mut response, *this.secure, this.settings, new_secret);
+        add_headers(&mut response, *this.secure, *this.head, this.settings, new_secret);
         Poll::Ready(Ok(response))
     }
 }

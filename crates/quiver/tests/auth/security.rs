@@ -8,6 +8,22 @@ async fn theme() -> ([(http::HeaderName, &'static str); 1], &'static str) {
     ([(http::header::SET_COOKIE, "theme=dark; Path=/")], "ok")
 }
 
+/// Lets the page be framed by its own site: the app's own value must stay.
+#[get("/framed")]
+async fn framed() -> ([(http::HeaderName, &'static str); 1], &'static str) {
+    ([(http::header::X_FRAME_OPTIONS, "SAMEORIGIN")], "ok")
+}
+
+#[tokio::test]
+async fn a_security_header_the_app_sets_itself_is_kept_not_doubled() {
+    let client = TestClient::new(App::new().routes(routes![framed]));
+    let response = client.get("/framed").await;
+    let values: Vec<_> = response.headers().get_all("x-frame-options").iter().collect();
+    assert_eq!(values, ["SAMEORIGIN"]);
+    assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(response.header("content-length"), Some("2"));
+}
+
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let client = TestClient::new(App::new().routes(routes![theme]));
@@ -18,6 +34,8 @@ async fn every_response_carries_the_security_headers() {
         assert_eq!(response.header("referrer-policy"), Some("same-origin"));
         assert_eq!(response.header("cross-origin-opener-policy"), Some("same-origin"));
         assert_eq!(response.header("strict-transport-security"), None, "no HSTS without HTTPS");
+        let length = response.header("content-length").map(|v| v.parse::<usize>().unwrap());
+        assert_eq!(length, Some(response.bytes().len()), "{path}");
     }
 }
 

@@ -90,3 +90,41 @@ async fn after_the_grace_period_shutdown_stops_waiting_for_stuck_requests() {
     assert!(finished.is_ok(), "run() returned once the grace period was over");
     request.abort();
 }
+
+/// The head of a raw HTTP/1.1 exchange, lower-cased, and the bytes after it.
+async fn exchange(base: &str, request: &str) -> (Vec<String>, Vec<u8>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket =
+        tokio::net::TcpStream::connect(base.trim_start_matches("http://")).await.unwrap();
+    socket.write_all(request.as_bytes()).await.unwrap();
+    let mut received = Vec::new();
+    socket.read_to_end(&mut received).await.unwrap();
+    let end = received.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete head");
+    let head = String::from_utf8(received[..end].to_vec()).unwrap();
+    (head.lines().map(str::to_ascii_lowercase).collect(), received[end + 4..].to_vec())
+}
+
+#[tokio::test]
+async fn on_the_wire_every_response_has_one_content_length_with_the_default_headers() {
+    let (base, stop, task) = start().await;
+    let (head, body) =
+        exchange(&base, "GET /fast HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await;
+    assert_eq!(head[0], "http/1.1 200 ok");
+    let lengths: Vec<_> = head.iter().filter(|line| line.starts_with("content-length:")).collect();
+    assert_eq!(lengths, ["content-length: 4"], "{head:?}");
+    assert_eq!(body, b"fast");
+    for header in ["x-frame-options: deny", "x-content-type-options: nosniff"] {
+        assert!(head.iter().any(|line| line == header), "{header} missing: {head:?}");
+    }
+    assert!(head.iter().any(|line| line.starts_with("x-request-id: ")), "{head:?}");
+
+    // HEAD answers the GET's length with no body.
+    let (head, body) =
+        exchange(&base, "HEAD /fast HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .await;
+    let lengths: Vec<_> = head.iter().filter(|line| line.starts_with("content-length:")).collect();
+    assert_eq!(lengths, ["content-length: 4"], "{head:?}");
+    assert!(body.is_empty());
+    stop.shutdown();
+    task.await.unwrap().unwrap();
+}
