@@ -183,20 +183,25 @@ fn try_expand(method: &str, args: TokenStream, item: TokenStream) -> syn::Result
             None
         }
     };
-    let cpu = args.as_ref().is_some_and(|args| args.cpu.is_some());
-    match (&function.sig.asyncness, cpu) {
-        (None, false) => errors.push(syn::Error::new(
+    let cpu_option = args.as_ref().and_then(|args| args.cpu);
+    let cpu = cpu_option.is_some();
+    match (&function.sig.asyncness, cpu_option) {
+        (None, None) => errors.push(syn::Error::new(
             function.sig.fn_token.span(),
             "route handlers must be `async fn`; for blocking or CPU-bound work, write a plain \
              `fn` and mark the route `cpu`, e.g. #[post(\"/resize\", cpu)], to run it on the \
              app's CPU pool",
         )),
-        (Some(asyncness), true) => errors.push(syn::Error::new(
-            asyncness.span(),
-            "a `cpu` route's handler is a plain `fn`: it runs on a CPU pool thread, where \
-             there is nothing to `.await`; drop `async`, or drop `cpu` and call \
-             `CpuPool::run` for the blocking part",
-        )),
+        (Some(asyncness), Some(option)) => {
+            let mut error = syn::Error::new(
+                asyncness.span(),
+                "a `cpu` route's handler is a plain `fn`: it runs on a CPU pool thread, where \
+                 there is nothing to `.await`; drop `async`, or drop `cpu` and call \
+                 `CpuPool::run` for the blocking part",
+            );
+            error.combine(syn::Error::new(option, "the route is marked `cpu` here"));
+            errors.push(error);
+        }
         _ => {}
     }
     if !function.sig.generics.params.is_empty() {
