@@ -41,6 +41,9 @@ async fn http1_keeps_connections_alive_and_http2_works_without_tls() {
         Client::builder(TokioExecutor::new()).http2_only(true).build_http();
     let r = http2.get(format!("{base}/fast").parse().unwrap()).await.unwrap();
     assert_eq!(r.version(), http::Version::HTTP_2);
+    // The security layer may leave Content-Length to the server; HTTP/2 writes it too.
+    assert_eq!(r.headers().get("content-length").unwrap(), "4");
+    assert_eq!(r.headers().get("x-frame-options").unwrap(), "DENY");
     stop.shutdown();
     task.await.unwrap().unwrap();
 }
