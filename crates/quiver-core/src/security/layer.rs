@@ -262,16 +262,15 @@ fn add_headers(
     new_secret: Option<String>,
 ) {
     if settings.headers {
-        make_room(response, ADDED_HEADERS, head);
-    }
-    let headers = response.headers_mut();
-    if settings.headers {
+        make_room(response, head);
+        let headers = response.headers_mut();
         // At most one growth of the map for all four and the request ID, one lookup each.
         headers.reserve(ADDED_HEADERS);
         for (name, value) in &DEFAULT_HEADERS {
             headers.entry(name).or_insert_with(|| value.clone());
         }
     }
+    let headers = response.headers_mut();
     if secure
         && let Some(value) = settings.https.as_ref().and_then(super::Https::header_value)
         && !headers.contains_key(header::STRICT_TRANSPORT_SECURITY)
@@ -289,7 +288,8 @@ fn add_headers(
     }
 }
 
-/// Keeps `adding` more headers from growing the response's header map, when that is free.
+/// Frees the one place the [`ADDED_HEADERS`] would lack in the response's header map, when a
+/// `Content-Length` that hyper would write anyway can give it up.
 ///
 /// A handler's response map holds six headers before it first grows, and growing (a bigger
 /// allocation, every entry moved and rehashed, and later a slower free) costs about as much as
@@ -299,9 +299,9 @@ fn add_headers(
 /// itself when the map has none, so a `Content-Length` that only restates the body's exact size
 /// is taken out, and the response on the wire is the same. Not for a `HEAD` response: its body
 /// is gone and the header tells the size of the `GET` one.
-fn make_room(response: &mut Response, adding: usize, head: bool) {
+fn make_room(response: &mut Response, head: bool) {
     let headers = response.headers();
-    if head || headers.len() + adding != headers.capacity() + 1 {
+    if head || headers.len() + ADDED_HEADERS != headers.capacity() + 1 {
         return;
     }
     let Some(exact) = http_body::Body::size_hint(response.body()).exact() else {
